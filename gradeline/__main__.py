@@ -1,0 +1,7 @@
+"""``python -m gradeline`` is the same as ``python build.py``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

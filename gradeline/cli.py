@@ -1,0 +1,126 @@
+"""Command line: ``python build.py [build|check] ...`` (and the ``gradeline`` script).
+
+Each command prints a one-line summary and exits 0 on success, 1 when the content or the
+output folder is at fault (with every problem listed, never a traceback), 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ContentError, Problem
+from .write import OutputError
+
+COMMANDS = ("build", "check")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Gradeline: build a static site of graded inspection reports from YAML.",
+        epilog="With no command, builds the site (the same as 'build').",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="validate the content and build the site",
+                           description="Validate the content, then build the site. A failed "
+                                       "build leaves the previous output untouched.")
+    _content_option(build)
+    build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                       help="output folder, replaced whole on success (default: site)")
+    build.add_argument("--base-url", metavar="URL",
+                       help="public address of the site, e.g. https://example.org/reports/ "
+                            "(default: site.yaml's base_url; without one the site works from "
+                            "any folder)")
+
+    check = sub.add_parser("check", help="validate the content without building",
+                           description="Validate every content file and list every problem "
+                                       "as file:line:col: field: message.")
+    _content_option(check)
+    check.add_argument("--format", choices=("text", "github"), default="text",
+                       help="'github' prints GitHub Actions ::error annotations")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    return parser
+
+
+def _content_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                        help="content folder (default: content)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in (*COMMANDS, "-h", "--help"):
+        args.insert(0, "build")
+    options = _parser().parse_args(args)
+    if options.command == "check":
+        return _check(options)
+    return _build(options)
+
+
+def _build(options: argparse.Namespace) -> int:
+    from .build import build
+
+    try:
+        result = build(options.content, options.out, options.base_url)
+    except ContentError as exc:
+        _print_problems(exc.problems, "text")
+        print(f"Build failed: {_count(exc.problems)} in {options.content}; "
+              f"{options.out} was not changed.", file=sys.stderr)
+        return 1
+    except OutputError as exc:
+        print(f"Build failed: {exc}", file=sys.stderr)
+        return 1
+    _print_problems(result.content.warnings, "text")
+    print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:,.0f} KB) "
+          f"in {result.seconds:.2f} s into {options.out}")
+    return 0
+
+
+def _check(options: argparse.Namespace) -> int:
+    from .build import check
+
+    started = time.perf_counter()
+    try:
+        content = check(options.content)
+    except ContentError as exc:
+        _print_problems(exc.problems, options.format)
+        print(f"Check failed: {_count(exc.problems)} in {options.content}.", file=sys.stderr)
+        return 1
+    warnings = content.warnings
+    _print_problems(warnings, options.format)
+    seconds = time.perf_counter() - started
+    files = len(content.files)
+    if warnings and options.strict:
+        print(f"Check failed (--strict): {_count(warnings, 'warning')} in {files} files.",
+              file=sys.stderr)
+        return 1
+    tail = f", {_count(warnings, 'warning')}" if warnings else ""
+    print(f"Checked {files} files ({len(content.inspections)} inspections): no errors{tail} "
+          f"in {seconds:.2f} s")
+    return 0
+
+
+def _count(problems: Sequence[Problem], word: str = "error") -> str:
+    n = len(problems)
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _print_problems(problems: Sequence[Problem], style: str) -> None:
+    for p in problems:
+        if style == "github":
+            level = "warning" if p.severity == "warning" else "error"
+            text = f"{p.field}: {p.message}" if p.field else p.message
+            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::{level} file={p.file},line={p.line},col={p.column}::{text}")
+        else:
+            print(p, file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Stage 1, load: read YAML content files into plain data, remembering where every value was.
+
+YAML is parsed with a safe loader only (libyaml when available) into a node tree, and the
+tree is turned into dicts, lists and scalars by hand so that each value's line and column
+can be recorded, duplicate keys caught, and aliases (the "billion laughs" attack) refused
+before they can expand.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Loc, Positions, ProblemList, format_loc
+
+try:  # libyaml parses several times faster; the pure-Python loader behaves the same.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Nesting deeper than this is refused: no real content needs it, and it bounds recursion.
+MAX_DEPTH = 40
+#: Files larger than this are refused before parsing, so a mistake cannot stall a build.
+MAX_BYTES = 5_000_000
+
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_constructor = yaml.constructor.SafeConstructor()
+ALIASES_REFUSED = ("YAML aliases (*name) are not allowed in content files; write the value "
+                   "out in full")
+
+
+@dataclass
+class Document:
+    """One parsed content file: its data, where each value was, and its name for messages."""
+
+    path: Path
+    display: str
+    data: Any
+    positions: Positions
+
+    def problems(self) -> ProblemList:
+        """A fresh problem list that reports against this file's positions."""
+        return ProblemList(self.display, self.positions)
+
+
+class _Refused(Exception):
+    """A node that cannot become content (alias, odd tag, too deep); carries its position."""
+
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+        self.column = node.start_mark.column + 1
+        self.message = message
+
+
+def display_path(path: Path) -> str:
+    """The path as editors see it in messages: relative to the working folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return str(path.absolute()) if rel.startswith("..") else rel
+
+
+def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Document | None,
+                                                                          ProblemList]:
+    """Parse one YAML text. Returns the document (None if unreadable) and its problems."""
+    problems = ProblemList(display)
+    try:
+        alias = _first_alias(text)
+        if alias is not None:
+            problems.add_at(alias.line + 1, alias.column + 1, ALIASES_REFUSED)
+            return None, problems
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problems.add_at(line, col, f"YAML syntax error: {_yaml_reason(exc)}")
+        return None, problems
+    except yaml.YAMLError as exc:  # reader errors: control characters, bad encodings
+        line, col = _reader_position(text, exc)
+        problems.add_at(line, col, f"YAML syntax error: {_yaml_reason(exc)}")
+        return None, problems
+
+    positions = Positions()
+    problems.positions = positions
+    if root is None:
+        problems.add_at(1, 1, "the file is empty (expected a mapping of fields)")
+        return None, problems
+    duplicates: list[tuple[Loc, tuple[int, int], str]] = []
+    try:
+        data = _to_data(root, (), positions, set(), 0, duplicates)
+    except _Refused as exc:
+        problems.add_at(exc.line, exc.column, exc.message)
+        return None, problems
+    if duplicates:
+        for loc, (line, col), message in duplicates:
+            problems.add_at(line, col, message, field=format_loc(loc))
+        return None, problems
+    return Document(path or Path(display), display, data, positions), problems
+
+
+def _first_alias(text: str) -> yaml.Mark | None:
+    """Where the first alias is, found before composing so that the message points at it.
+
+    The composer resolves aliases to shared nodes and forgets where the alias was written.
+    An alias needs a ``*``, so most files skip this scan.
+    """
+    if "*" not in text:
+        return None
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark
+    return None
+
+
+def load_file(path: Path) -> tuple[Document | None, ProblemList]:
+    """Read and parse one content file; problems name the file as the editor knows it."""
+    display = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems = ProblemList(display)
+        problems.add_at(1, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None, problems
+    if len(raw) > MAX_BYTES:
+        problems = ProblemList(display)
+        problems.add_at(1, 1, f"the file is {len(raw):,} bytes; content files may be at most "
+                              f"{MAX_BYTES:,} bytes")
+        return None, problems
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems = ProblemList(display)
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.add_at(line, col, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                                   "cannot be read); save it as UTF-8")
+        return None, problems
+    return parse_text(text, display, path)
+
+
+def _to_data(
+    node: yaml.Node, loc: Loc, positions: Positions, seen: set[int], depth: int,
+    duplicates: list[tuple[Loc, tuple[int, int], str]],
+) -> Any:
+    """Turn one node into plain data, recording the position of every value and key.
+
+    Duplicate keys are collected in ``duplicates`` (the first value wins meanwhile), so that
+    every one in the file is reported, not only the first.
+    """
+    if depth > MAX_DEPTH:
+        raise _Refused(node, f"values are nested more than {MAX_DEPTH} levels deep")
+    # The composer hands back the very same node object wherever an alias points at it.
+    if id(node) in seen:
+        raise _Refused(node, ALIASES_REFUSED)
+    seen.add(id(node))
+    positions.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        _check_tag(node, "tag:yaml.org,2002:seq")
+        return [_to_data(item, (*loc, i), positions, seen, depth + 1, duplicates)
+                for i, item in enumerate(node.value)]
+    _check_tag(node, "tag:yaml.org,2002:map")
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Refused(key_node, "a mapping key must be a plain word, not a list or mapping")
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise _Refused(key_node, "YAML merge keys (<<) are not allowed in content files")
+        key = str(key_node.value)
+        key_loc = (*loc, key)
+        key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if key in result:
+            first_line = positions.keys[key_loc][0]
+            duplicates.append((key_loc, key_pos, f"duplicate key '{key}' (first given on line "
+                                                 f"{first_line}); each key may appear once"))
+            continue
+        positions.keys[key_loc] = key_pos
+        result[key] = _to_data(value_node, key_loc, positions, seen, depth + 1, duplicates)
+    return result
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    _check_tag(node, None)
+    # Dates stay text: the model parses them itself, so that partial dates ("2018-07") and
+    # impossible ones ("2021-02-30") get a message instead of a crash or a silent coercion.
+    if node.tag in (_STR, "tag:yaml.org,2002:timestamp"):
+        return node.value
+    try:
+        # Call the tag's constructor directly: construct_object() would cache every node.
+        return _constructor.yaml_constructors[node.tag](_constructor, node)
+    except (ValueError, yaml.YAMLError):  # e.g. an int literal YAML cannot construct
+        return node.value
+
+
+def _check_tag(node: yaml.Node, expected: str | None) -> None:
+    allowed = _SCALAR_TAGS if expected is None else {expected}
+    if node.tag not in allowed:
+        raise _Refused(node, f"YAML tag '{node.tag}' is not allowed in content files")
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if problem and context:
+        return f"{problem} ({context})"
+    if problem:
+        return str(problem)
+    reason = getattr(exc, "reason", None)
+    if reason:
+        return str(reason)
+    return str(exc).splitlines()[0]
+
+
+def _reader_position(text: str, exc: yaml.YAMLError) -> tuple[int, int]:
+    offset = getattr(exc, "position", None)
+    if not isinstance(offset, int):
+        return 1, 1
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

@@ -1,0 +1,117 @@
+"""Stage 4, render: turn views into HTML with Jinja, and markdown into safe HTML.
+
+Autoescaping is on and undefined names are errors, so a typo in a template fails the build
+instead of printing an empty string. Markdown from content goes through python-markdown and
+then nh3, which keeps formatting and links and removes everything that could run.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+from .urls import Urls, page_file
+
+#: The templates and static assets that ship with Gradeline.
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "li", "ol",
+    "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"},
+                       "th": {"align"}}
+
+
+@functools.lru_cache(maxsize=8192)
+def markdown_to_html(text: str) -> str:
+    """Render content markdown to sanitised HTML (cached: the same text renders once)."""
+    html = md.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
+    # Headings inside content would break the page outline, so they start at h3; raw HTML,
+    # scripts, event handlers and javascript: links are removed by the allow-list.
+    return nh3.clean(
+        html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+    )
+
+
+def markdown_inline(text: str) -> str:
+    """Markdown for a single line: the paragraph wrapper is dropped."""
+    html = markdown_to_html(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: where it goes, which template lays it out, and what it shows."""
+
+    target: str
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    description: str | None = None
+
+    @property
+    def file(self) -> str:
+        """The output file path, relative to the site folder."""
+        return page_file(self.target)
+
+
+class Renderer:
+    """A Jinja environment set up for one build."""
+
+    def __init__(self, urls: Urls, globals_: dict[str, Any], templates: Path = TEMPLATES):
+        self.urls = urls
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["markdown"] = lambda text: Markup(markdown_to_html(text))
+        self.env.filters["markdown_inline"] = lambda text: Markup(markdown_inline(text))
+        self.env.globals.update(globals_)
+        self.asset_hashes: dict[str, str] = {}
+
+    def render(self, page: Page) -> str:
+        """The page's HTML."""
+        template = self.env.get_template(page.template)
+        here = page.file
+
+        def url(target: str) -> str:
+            return self.urls.relative(target, here)
+
+        def asset(name: str) -> str:
+            # A content hash in the query string lets hosts cache assets for ever.
+            version = self.asset_hashes.get(name)
+            return url(f"static/{name}" + (f"?v={version}" if version else ""))
+
+        return template.render(page=page, url=url, asset=asset,
+                               canonical=self.urls.absolute(page.target), **page.context)
+
+    def render_all(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
+        """Render each page to (output file, UTF-8 bytes), in order."""
+        for page in pages:
+            yield page.file, self.render(page).encode("utf-8")
+
+
+def hash_assets(folder: Path) -> dict[str, str]:
+    """A short content hash of each static asset, keyed by its name under the folder."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        out[path.relative_to(folder).as_posix()] = hashlib.sha256(
+            path.read_bytes()).hexdigest()[:10]
+    return out

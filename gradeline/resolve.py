@@ -1,0 +1,506 @@
+"""Stage 2b, resolve: read the whole content folder and check what crosses files.
+
+One file may be valid on its own and still wrong in context: a grade that is not on its
+framework's scale, a follow-up of an inspection that does not exist, two files claiming the
+same id. Every such problem is collected with its position; if there are any, one
+:class:`ContentError` carries them all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from .dates import PartialDate
+from .errors import ContentError, Loc, Problem, ProblemList
+from .load import Document, display_path, load_file
+from .model import (
+    NOT_GRADED,
+    NOT_KNOWN,
+    AreaRegistry,
+    Framework,
+    Inspection,
+    Organisation,
+    Scale,
+    SiteConfig,
+    Source,
+    SourceRegistry,
+)
+from .validate import suggest, validate_document
+
+M = TypeVar("M", bound=BaseModel)
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Content:
+    """Everything in the content folder, validated and cross-checked."""
+
+    root: Path
+    site: SiteConfig
+    sources: dict[str, Source]
+    areas: dict[str, Any]
+    organisations: dict[str, Organisation]
+    scales: dict[str, Scale]
+    frameworks: dict[str, Framework]
+    #: Oldest first: by publication date (or fieldwork when that is not known), then id.
+    inspections: list[Inspection]
+    warnings: list[Problem] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id."""
+        return self._by_id[inspection_id]
+
+    def __post_init__(self) -> None:
+        self._by_id = {i.id: i for i in self.inspections}
+
+    def scale_of(self, framework_id: str) -> Scale:
+        """The grading scale a framework uses."""
+        return self.scales[self.frameworks[framework_id].scale]
+
+    def source(self, inspection: Inspection | None, key: str) -> Source:
+        """A cited source: the file's own first, then the shared registry."""
+        if inspection is not None and key in inspection.sources:
+            return inspection.sources[key]
+        return self.sources[key]
+
+
+def inspection_date(inspection: Inspection) -> PartialDate | None:
+    """The date that places an inspection in time: publication, else the end of fieldwork."""
+    if inspection.published:
+        return inspection.published
+    if inspection.fieldwork:
+        last = inspection.fieldwork[-1]
+        return last.end or last.start
+    return None
+
+
+def read_content(root: Path) -> Content:
+    """Load, validate and cross-check every content file under ``root``.
+
+    Raises ContentError listing every problem found in every file.
+    """
+    reader = _Reader(root)
+    content = reader.read()
+    if reader.errors:
+        raise ContentError(reader.errors)
+    assert content is not None
+    content.warnings = sorted(reader.warnings)
+    return content
+
+
+def content_files(root: Path) -> list[Path]:
+    """Every YAML file under ``root``, in a stable order."""
+    return sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+class _Reader:
+    """Reads one content folder; gathers problems instead of stopping at the first."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.files: dict[str, Path] = {}
+
+    # -- reading files -----------------------------------------------------------------------
+
+    def _parse(self, path: Path) -> Document | None:
+        doc, problems = load_file(path)
+        self.errors.extend(problems.items)
+        if doc is not None:
+            self.files[doc.display] = path
+        return doc
+
+    def _validated(self, path: Path, model: type[M]) -> tuple[Document, M, ProblemList] | None:
+        doc = self._parse(path)
+        if doc is None:
+            return None
+        problems = doc.problems()
+        obj = validate_document(doc, model, problems)
+        self.errors.extend(problems.items)
+        if obj is None:
+            return None
+        return doc, obj, doc.problems()
+
+    def _folder(self, name: str, model: type[M]) -> list[tuple[Document, M, ProblemList]]:
+        folder = self.root / name
+        found = []
+        for path in content_files(folder) if folder.is_dir() else []:
+            item = self._validated(path, model)
+            if item is not None:
+                found.append(item)
+        return found
+
+    def _report(self, problems: ProblemList) -> None:
+        for p in problems.items:
+            (self.warnings if p.severity == "warning" else self.errors).append(p)
+
+    def read(self) -> Content | None:
+        if not self.root.is_dir():
+            self.errors.append(Problem(str(self.root), 1, 1, "",
+                                       "the content folder does not exist"))
+            return None
+        site_path = self.root / "site.yaml"
+        if not site_path.is_file():
+            self.errors.append(Problem(str(site_path), 1, 1, "",
+                                       "the site config file is missing (it names the site "
+                                       "and its kinds of inspection and inspectorates)"))
+        site = self._validated(site_path, SiteConfig) if site_path.is_file() else None
+        registry = self._optional_file("sources.yaml", SourceRegistry)
+        areas_file = self._optional_file("areas.yaml", AreaRegistry)
+        organisations = self._folder("organisations", Organisation)
+        scales = self._folder("scales", Scale)
+        frameworks = self._folder("frameworks", Framework)
+        inspections = self._folder("inspections", Inspection)
+        self._warn_stray_files()
+
+        shared_sources = registry[1].sources if registry else {}
+        area_ids: dict[str, Any] = {}
+        if areas_file:
+            doc, reg, problems = areas_file
+            for i, area in enumerate(reg.areas):
+                if area.id in area_ids:
+                    problems.add(("areas", i, "id"), f"duplicate area id '{area.id}'")
+                area_ids.setdefault(area.id, area)
+            self._report(problems)
+
+        orgs = self._unique("organisation", organisations)
+        scale_map = self._unique("scale", scales)
+        for doc, scale, problems in scales:
+            self._check_scale(scale, problems)
+            self._check_cites(doc, scale.sources, shared_sources, problems)
+            self._report(problems)
+        frame_map = self._unique("framework", frameworks)
+        kinds = site[1].kinds if site else {}
+        for doc, fw, problems in frameworks:
+            self._check_framework(fw, area_ids, scale_map, kinds, problems)
+            self._check_cites(doc, fw.sources, shared_sources, problems)
+            self._report(problems)
+        for doc, org, problems in organisations:
+            self._check_cites(doc, org.sources, shared_sources, problems)
+            self._report(problems)
+
+        insp_map = self._unique("inspection", inspections)
+        checker = _InspectionChecks(site[1] if site else None, orgs, area_ids, scale_map,
+                                    frame_map, insp_map, shared_sources)
+        resolved: list[Inspection] = []
+        for doc, insp, problems in inspections:
+            resolved.append(checker.check(insp, problems))
+            self._check_cites(doc, insp.sources, shared_sources, problems)
+            self._report(problems)
+
+        if site is None or self.errors:
+            return None
+        resolved.sort(key=lambda i: ((inspection_date(i) or PartialDate(1900)).sort_key, i.id))
+        return Content(
+            root=self.root, site=site[1], sources=dict(shared_sources), areas=area_ids,
+            organisations=orgs, scales=scale_map, frameworks=frame_map, inspections=resolved,
+            files=self.files,
+        )
+
+    def _optional_file(self, name: str, model: type[M]) -> tuple[Document, M, ProblemList] | None:
+        path = self.root / name
+        return self._validated(path, model) if path.is_file() else None
+
+    def _warn_stray_files(self) -> None:
+        known = {"site.yaml", "sources.yaml", "areas.yaml"}
+        folders = {"organisations", "scales", "frameworks", "inspections"}
+        for path in content_files(self.root):
+            rel = path.relative_to(self.root)
+            if rel.parts[0] not in folders and str(rel) not in known:
+                self.warnings.append(Problem(
+                    display_path(path), 1, 1, "",
+                    "this file is not read: content files belong in site.yaml, sources.yaml, "
+                    "areas.yaml, or the folders " + ", ".join(sorted(folders)),
+                    "warning"))
+
+    def _unique(self, what: str, items: list[tuple[Document, M, ProblemList]]) -> dict[str, M]:
+        """Index items by id, reporting every id used by more than one file."""
+        by_id: dict[str, tuple[Document, M]] = {}
+        for doc, obj, _ in items:
+            obj_id = obj.id  # type: ignore[attr-defined]
+            if obj_id in by_id:
+                first_doc = by_id[obj_id][0]
+                line = first_doc.positions.of_value(("id",))[0]
+                problems = doc.problems()
+                problems.add(("id",), f"duplicate {what} id '{obj_id}' (also used in "
+                                      f"{first_doc.display}:{line})")
+                self.errors.extend(problems.items)
+                continue
+            by_id[obj_id] = (doc, obj)
+        return {k: v[1] for k, v in by_id.items()}
+
+    # -- checks on scales and frameworks -----------------------------------------------------
+
+    @staticmethod
+    def _check_scale(scale: Scale, problems: ProblemList) -> None:
+        seen: set[str] = set()
+        for i, grade in enumerate(scale.grades):
+            word = grade.label.casefold()
+            if word in (NOT_GRADED, NOT_KNOWN):
+                problems.add(("grades", i, "label"), f"'{grade.label}' is reserved for areas "
+                                                     "without a grade; choose another label")
+            if word in seen:
+                problems.add(("grades", i, "label"), f"grade '{grade.label}' is listed twice")
+            seen.add(word)
+
+    @staticmethod
+    def _check_framework(fw: Framework, areas: dict[str, Any], scales: dict[str, Scale],
+                         kinds: dict[str, Any], problems: ProblemList) -> None:
+        if fw.scale not in scales:
+            problems.add(("scale",), _unknown("scale", fw.scale, scales))
+        if kinds and fw.kind not in kinds:
+            problems.add(("kind",), _unknown("kind", fw.kind, kinds))
+        ids = [a.area for a in fw.areas]
+        for i, fa in enumerate(fw.areas):
+            if fa.area not in areas:
+                problems.add(("areas", i, "area"), _unknown("area", fa.area, areas,
+                                                            where="areas.yaml"))
+            if ids.index(fa.area) != i:
+                problems.add(("areas", i, "area"), f"area '{fa.area}' is listed twice")
+            if fa.parent is not None and fa.parent not in ids:
+                problems.add(("areas", i, "parent"), _unknown(
+                    "area", fa.parent, ids, where=f"framework {fw.id}"))
+
+    # -- sources -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_cites(doc: Document, local: dict[str, Source], shared: dict[str, Source],
+                     problems: ProblemList) -> None:
+        """Every cited key must name a source; local keys may not hide shared ones."""
+        for key in local:
+            if key in shared:
+                problems.add(("sources", key), f"source key '{key}' is also in sources.yaml; "
+                                               "use that one or choose another key",
+                             at_key=True)
+        known = [*local, *shared]
+        for loc, key in _cited_keys(doc.data):
+            if key not in local and key not in shared:
+                problems.add(loc, _unknown("source", key, known,
+                                           where="this file's sources or sources.yaml"))
+        for key, source in local.items():
+            if not source.url and not source.seed:
+                problems.add(("sources", key), "source has neither a url nor a seed document; "
+                                               "readers cannot check it", at_key=True,
+                             severity="warning")
+
+
+def _cited_keys(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """Every source key a document cites: each ``cite`` entry and each ``related.source``."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "cite" and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        yield (*loc, key, i), item
+            elif key == "source" and isinstance(value, str) and loc[:1] == ("related",):
+                yield (*loc, key), value
+            elif key != "sources":
+                yield from _cited_keys(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _cited_keys(item, (*loc, i))
+
+
+def _unknown(what: str, value: str, known: Iterable[str], where: str = "") -> str:
+    known = sorted(known)
+    listed = ", ".join(known) if len(known) <= 12 else ", ".join(known[:12]) + ", ..."
+    place = f" in {where}" if where else ""
+    return f"'{value}' is not a known {what}{place}{suggest(value, known)} (known: {listed})"
+
+
+class _InspectionChecks:
+    """Cross-file checks for inspections, with everything they refer to at hand."""
+
+    def __init__(self, site: SiteConfig | None, orgs: dict[str, Organisation],
+                 areas: dict[str, Any], scales: dict[str, Scale],
+                 frameworks: dict[str, Framework], inspections: dict[str, Inspection],
+                 shared_sources: dict[str, Source]):
+        self.site = site
+        self.orgs = orgs
+        self.areas = areas
+        self.scales = scales
+        self.frameworks = frameworks
+        self.inspections = inspections
+        self.shared_sources = shared_sources
+
+    def check(self, insp: Inspection, problems: ProblemList) -> Inspection:
+        """Report every cross-file problem; return the inspection with grades in scale casing."""
+        if insp.organisation not in self.orgs:
+            problems.add(("organisation",), _unknown("organisation", insp.organisation,
+                                                     self.orgs))
+        if self.site is not None:
+            if insp.kind not in self.site.kinds:
+                problems.add(("kind",), _unknown("kind", insp.kind, self.site.kinds,
+                                                 where="site.yaml"))
+            for i, body in enumerate(insp.inspectorates):
+                if body not in self.site.inspectorates:
+                    problems.add(("inspectorates", i), _unknown(
+                        "inspectorate", body, self.site.inspectorates, where="site.yaml"))
+        self._check_dates(insp, problems)
+        self._check_follow_up(insp, problems)
+        judgments = self._check_judgments(insp, problems)
+        self._check_amendments(insp, judgments, problems)
+        self._check_items(insp, problems)
+        self._check_case_files(insp, problems)
+        if not insp.summary:
+            problems.add(("id",), "inspection has no summary; readers see only its grades",
+                         severity="warning")
+        if judgments != insp.judgments:
+            return insp.model_copy(update={"judgments": judgments})
+        return insp
+
+    def _check_dates(self, insp: Inspection, problems: ProblemList) -> None:
+        for i, visit in enumerate(insp.fieldwork):
+            if visit.end is not None and visit.end.end() < visit.start.start():
+                problems.add(("fieldwork", i, "end"), f"fieldwork ends ({visit.end}) before it "
+                                                      f"starts ({visit.start})")
+        if insp.published is not None and insp.fieldwork:
+            first = insp.fieldwork[0].start
+            if insp.published.end() < first.start():
+                problems.add(("published",), f"published ({insp.published}) before its "
+                                             f"fieldwork began ({first})")
+        if insp.published is None and not insp.fieldwork:
+            problems.add(("published",), "give 'published' or 'fieldwork' so that the "
+                                         "inspection can be placed in time")
+
+    def _check_follow_up(self, insp: Inspection, problems: ProblemList) -> None:
+        target_id = insp.follows_up
+        if target_id is None:
+            return
+        if target_id == insp.id:
+            problems.add(("follows_up",), "an inspection cannot follow up itself")
+            return
+        target = self.inspections.get(target_id)
+        if target is None:
+            problems.add(("follows_up",), _unknown("inspection", target_id, self.inspections))
+            return
+        mine, theirs = inspection_date(insp), inspection_date(target)
+        if mine and theirs and mine.end() < theirs.start():
+            problems.add(("follows_up",), f"follows up '{target_id}' ({theirs}), which is "
+                                          f"later than this inspection ({mine})")
+
+    def _grade_words(self, framework: Framework) -> dict[str, str]:
+        scale = self.scales.get(framework.scale)
+        return {g.label.casefold(): g.label for g in scale.grades} if scale else {}
+
+    def _check_judgments(self, insp: Inspection, problems: ProblemList) -> list[Any]:
+        if not insp.judgments:
+            return insp.judgments
+        if insp.framework is None:
+            problems.add(("judgments",), "judgments need a framework: add 'framework: <id>' "
+                                         f"(known: {', '.join(sorted(self.frameworks))})")
+            return insp.judgments
+        framework = self.frameworks.get(insp.framework)
+        if framework is None:
+            problems.add(("framework",), _unknown("framework", insp.framework, self.frameworks))
+            return insp.judgments
+        words = self._grade_words(framework)
+        allowed = ", ".join(words.values())
+        areas = {fa.area: fa for fa in framework.areas}
+        first_index: dict[str, int] = {}
+        out = []
+        for i, judgment in enumerate(insp.judgments):
+            grade = judgment.grade.strip()
+            fa = areas.get(judgment.area)
+            if fa is None:
+                problems.add(("judgments", i, "area"), _unknown(
+                    "area", judgment.area, areas, where=f"framework {framework.id}"))
+            if judgment.area in first_index:
+                first = first_index[judgment.area]
+                problems.add(("judgments", i, "area"),
+                             f"area '{judgment.area}' is judged twice (also judgments[{first}])")
+            first_index.setdefault(judgment.area, i)
+            key = grade.casefold()
+            if key in (NOT_GRADED, NOT_KNOWN):
+                grade = key
+            elif key in words:
+                grade = words[key]
+                if fa is not None and not fa.graded:
+                    problems.add(("judgments", i, "grade"), f"area '{judgment.area}' is not "
+                                 f"graded in framework {framework.id}; write '{NOT_GRADED}'")
+            elif words:
+                problems.add(("judgments", i, "grade"), f"'{judgment.grade}' is not a grade of "
+                             f"framework {framework.id} (allowed: {allowed})")
+            out.append(judgment if grade == judgment.grade else
+                       judgment.model_copy(update={"grade": grade}))
+        return out
+
+    def _check_amendments(self, insp: Inspection, judgments: list[Any],
+                          problems: ProblemList) -> None:
+        graded = {j.area: j.grade for j in judgments}
+        framework = self.frameworks.get(insp.framework or "")
+        words = self._grade_words(framework) if framework else {}
+        current = dict(graded)
+        # Amendments apply in date order, each to the grade the previous one left.
+        for index, am in sorted(enumerate(insp.amendments), key=lambda p: p[1].date.sort_key):
+            if am.area not in graded:
+                problems.add(("amendments", index, "area"), f"area '{am.area}' has no judgment "
+                             "in this inspection to amend")
+                continue
+            from_word = words.get(am.from_grade.casefold(), am.from_grade)
+            if from_word != current[am.area]:
+                problems.add(("amendments", index, "from"), f"'{am.from_grade}' is not the "
+                             f"grade of '{am.area}' before this amendment ({current[am.area]})")
+            to_word = am.to_grade.casefold()
+            if to_word not in words:
+                problems.add(("amendments", index, "to"), f"'{am.to_grade}' is not a grade of "
+                             f"framework {insp.framework} (allowed: {', '.join(words.values())})")
+            else:
+                current[am.area] = words[to_word]
+            if insp.published is not None and am.date.end() < insp.published.start():
+                problems.add(("amendments", index, "date"), f"amended ({am.date}) before the "
+                             f"report was published ({insp.published})")
+
+    def _check_items(self, insp: Inspection, problems: ProblemList) -> None:
+        seen: dict[str, str] = {}
+        framework = self.frameworks.get(insp.framework or "")
+        areas = [fa.area for fa in framework.areas] if framework else list(self.areas)
+        for group in ("causes_of_concern", "areas_for_improvement", "recommendations"):
+            for i, item in enumerate(getattr(insp, group)):
+                if item.id in seen:
+                    problems.add((group, i, "id"), f"item id '{item.id}' is used twice in this "
+                                                   f"inspection (also in {seen[item.id]})")
+                seen.setdefault(item.id, f"{group}[{i}]")
+                if item.area is not None and item.area not in areas:
+                    where = f"framework {framework.id}" if framework else "areas.yaml"
+                    problems.add((group, i, "area"), _unknown("area", item.area, areas,
+                                                              where=where))
+                if item.continues is not None:
+                    self._check_item_ref(insp, (group, i, "continues"), item.continues,
+                                         problems)
+
+    def _check_item_ref(self, insp: Inspection, loc: Loc, ref: str,
+                        problems: ProblemList) -> None:
+        target_id, _, item_id = ref.partition("#")
+        target = self.inspections.get(target_id)
+        if not item_id or target is None:
+            problems.add(loc, f"'{ref}' does not name an item of another inspection (write "
+                              "'inspection-id#item-id')" if not item_id else
+                         _unknown("inspection", target_id, self.inspections))
+            return
+        if target_id == insp.id:
+            problems.add(loc, "an item cannot continue an item of the same inspection")
+            return
+        ids = [it.id for it in itertools.chain(target.causes_of_concern,
+                                               target.areas_for_improvement,
+                                               target.recommendations)]
+        if item_id not in ids:
+            problems.add(loc, _unknown("item", item_id, ids, where=f"inspection {target_id}"))
+
+    @staticmethod
+    def _check_case_files(insp: Inspection, problems: ProblemList) -> None:
+        cf = insp.case_files
+        if cf is None:
+            return
+        counted = sum(r.count for r in cf.ratings)
+        if counted > cf.total:
+            problems.add(("case_files", "ratings"), f"the ratings add up to {counted}, more "
+                                                    f"than the {cf.total} files examined")

@@ -1,0 +1,61 @@
+"""Where pages live in the output, and how one page links to another.
+
+Every internal link is relative, so the same files work at a domain root, under a subpath
+such as ``/reports/``, and opened straight from disk. Links to a folder end in ``/`` when the
+site is published (a base URL is set, so a web server maps folders to ``index.html``) and in
+``/index.html`` otherwise, because a browser opening files does not.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Link-making for one build."""
+
+    base_url: str | None = None
+
+    @property
+    def pretty(self) -> bool:
+        """Whether links may end at a folder (only when a web server will serve the site)."""
+        return self.base_url is not None
+
+    def relative(self, target: str, from_page: str) -> str:
+        """A relative link from the page at ``from_page`` (an output file path) to ``target``.
+
+        ``target`` is a site path: ``""`` for the home page, ``"inspections/x/"`` for a page,
+        ``"static/style.css"`` for a file, optionally with a ``#fragment`` or ``?query``.
+        """
+        path, sep, rest = _split_suffix(target)
+        here = posixpath.dirname(from_page)
+        if path == "" or path.endswith("/"):
+            folder = path.rstrip("/") or "."
+            rel = posixpath.relpath(folder, here or ".")
+            link = "./" if rel == "." else rel + "/"
+            if not self.pretty:
+                link = ("" if rel == "." else rel + "/") + "index.html"
+        else:
+            link = posixpath.relpath(path, here or ".")
+        return link + sep + rest
+
+    def absolute(self, target: str) -> str | None:
+        """The public address of ``target`` (None when no base URL is configured)."""
+        if self.base_url is None:
+            return None
+        return self.base_url.rstrip("/") + "/" + target
+
+
+def page_file(target: str) -> str:
+    """The output file for a site path: folders hold an ``index.html``."""
+    return target + "index.html" if target == "" or target.endswith("/") else target
+
+
+def _split_suffix(target: str) -> tuple[str, str, str]:
+    """Split ``path?query#fragment`` at whichever of ``?`` and ``#`` comes first."""
+    cut = min((i for i in (target.find("?"), target.find("#")) if i >= 0), default=-1)
+    if cut < 0:
+        return target, "", ""
+    return target[:cut], target[cut], target[cut + 1:]

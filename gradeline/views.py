@@ -1,0 +1,290 @@
+"""Stage 3, derive: what the pages show, worked out from the content once.
+
+Views are plain, framework-agnostic data: a grade knows its words, its place on its scale and
+whether it was amended; a page's sources are numbered in the order the page cites them.
+Templates only lay these out, and the data exports read the same objects, so a grade can
+never say one thing on a page and another in a CSV.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .dates import PartialDate
+from .model import NOT_GRADED, NOT_KNOWN, Inspection, Item, Scale, Source, Visit
+from .resolve import Content, inspection_date
+
+GradeState = Literal["graded", "not-graded", "not-known"]
+#: Grades are coloured on this many steps, best (0) to worst; scales of other lengths are
+#: spread over them so that "Good" looks alike on a four- and a five-tier scale.
+TONES = 5
+
+
+@dataclass(frozen=True)
+class GradeView:
+    """A grade as readers see it: always words, optionally a tone for colour."""
+
+    label: str
+    state: GradeState
+    rank: int | None = None
+    tone: int | None = None
+    scale: str | None = None
+
+    @property
+    def css(self) -> str:
+        """The badge's class: ``tone-0`` (best) to ``tone-4``, or its state."""
+        return f"tone-{self.tone}" if self.tone is not None else self.state
+
+
+def grade_view(word: str, scale: Scale | None) -> GradeView:
+    """Place a judgment's grade word on its scale."""
+    if word == NOT_GRADED:
+        return GradeView("Not graded", "not-graded")
+    if word == NOT_KNOWN or scale is None:
+        return GradeView("Not known", "not-known")
+    labels = [g.label for g in scale.grades]
+    rank = labels.index(word)
+    tone = round(rank * (TONES - 1) / (len(labels) - 1))
+    return GradeView(word, "graded", rank, tone, scale.id)
+
+
+@dataclass
+class Citations:
+    """A page's sources, numbered in the order the page first cites them."""
+
+    inspection: Inspection | None
+    content: Content
+    numbers: dict[str, int] = field(default_factory=dict)
+    sources: list[tuple[int, str, Source]] = field(default_factory=list)
+
+    def cite(self, keys: list[str]) -> list[int]:
+        """Numbers for these source keys, allocating new ones as needed."""
+        out = []
+        for key in keys:
+            if key not in self.numbers:
+                number = len(self.numbers) + 1
+                self.numbers[key] = number
+                self.sources.append((number, key, self.content.source(self.inspection, key)))
+            out.append(self.numbers[key])
+        return out
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    """A grade changed after publication."""
+
+    date: PartialDate
+    before: GradeView
+    after: GradeView
+    reason: str
+    refs: list[int]
+
+
+@dataclass(frozen=True)
+class JudgmentRow:
+    """One row of an inspection's judgments table."""
+
+    area_id: str
+    area_label: str
+    area_name: str
+    published: GradeView
+    current: GradeView
+    amendments: list[AmendmentView]
+    summary: str | None
+    note: str | None
+    refs: list[int]
+
+    @property
+    def amended(self) -> bool:
+        """Whether the grade shown today differs from the grade as published."""
+        return bool(self.amendments)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An area for improvement, cause of concern or recommendation, ready to show."""
+
+    id: str
+    text: str
+    area_label: str | None
+    timescale: str | None
+    #: (site path, label) of the earlier item this one carries forward.
+    continues: tuple[str, str] | None
+    refs: list[int]
+
+
+@dataclass(frozen=True)
+class InspectionSummary:
+    """What lists and timelines show of an inspection."""
+
+    id: str
+    title: str
+    url: str
+    date: PartialDate | None
+    kind: str
+    kind_label: str
+    organisation: str
+    verdict: str | None
+    grades: list[JudgmentRow]
+    counts: list[tuple[GradeView, int]]
+
+    @property
+    def year(self) -> int | None:
+        """The year the inspection is placed in."""
+        return self.date.year if self.date else None
+
+
+@dataclass
+class InspectionView:
+    """Everything an inspection page shows."""
+
+    summary: InspectionSummary
+    inspection: Inspection
+    organisation_name: str
+    inspectorates: list[str]
+    framework_title: str | None
+    scale_title: str | None
+    rows: list[JudgmentRow]
+    causes_of_concern: list[ItemView]
+    areas_for_improvement: list[ItemView]
+    recommendations: list[ItemView]
+    fieldwork: list[tuple[Visit, list[int]]]
+    quotes: list[tuple[str, str, str, list[int]]]
+    related: list[tuple[str, Source, str | None, list[int]]]
+    case_files_refs: list[int]
+    refs: list[int]
+    citations: Citations
+    follows_up: InspectionSummary | None = None
+    followed_up_by: list[InspectionSummary] = field(default_factory=list)
+    previous: InspectionSummary | None = None
+    next: InspectionSummary | None = None
+
+
+@dataclass
+class SiteView:
+    """The derived site: every page's data, built once from the content."""
+
+    content: Content
+    inspections: list[InspectionView]
+
+    @property
+    def newest_first(self) -> list[InspectionSummary]:
+        """Inspection summaries, most recent first."""
+        return [v.summary for v in reversed(self.inspections)]
+
+
+def inspection_url(inspection_id: str) -> str:
+    """The site path of an inspection's page."""
+    return f"inspections/{inspection_id}/"
+
+
+def derive(content: Content) -> SiteView:
+    """Work out every view the site needs from validated content."""
+    views = [_inspection_view(content, insp) for insp in content.inspections]
+    by_id = {v.summary.id: v for v in views}
+    for i, view in enumerate(views):
+        view.previous = views[i - 1].summary if i > 0 else None
+        view.next = views[i + 1].summary if i + 1 < len(views) else None
+        target = view.inspection.follows_up
+        if target:
+            view.follows_up = by_id[target].summary
+            by_id[target].followed_up_by.append(view.summary)
+    return SiteView(content, views)
+
+
+def _judgment_rows(content: Content, insp: Inspection, cite: Citations) -> list[JudgmentRow]:
+    if insp.framework is None:
+        return []
+    framework = content.frameworks[insp.framework]
+    scale = content.scales[framework.scale]
+    by_area = {j.area: j for j in insp.judgments}
+    rows = []
+    for fa in framework.areas:
+        judgment = by_area.get(fa.area)
+        if judgment is None:
+            # An area the framework has but the content does not record: honestly unknown.
+            word, summary, note, refs = (NOT_KNOWN if fa.graded else NOT_GRADED), None, None, []
+        else:
+            word, summary, note = judgment.grade, judgment.summary, judgment.note
+            refs = cite.cite(judgment.cite or insp.cite)
+        published = grade_view(word, scale)
+        amendments = []
+        current = published
+        for am in sorted((a for a in insp.amendments if a.area == fa.area),
+                         key=lambda a: a.date.sort_key):
+            after = grade_view(_scale_word(scale, am.to_grade), scale)
+            amendments.append(AmendmentView(am.date, current, after, am.reason,
+                                            cite.cite(am.cite)))
+            current = after
+        rows.append(JudgmentRow(fa.area, fa.label, content.areas[fa.area].name, published,
+                                current, amendments, summary, note, refs))
+    return rows
+
+
+def _scale_word(scale: Scale, word: str) -> str:
+    for grade in scale.grades:
+        if grade.label.casefold() == word.casefold():
+            return grade.label
+    return word
+
+
+def grade_counts(rows: list[JudgmentRow]) -> list[tuple[GradeView, int]]:
+    """How many areas got each grade (as it stands today), best grade first."""
+    counter = Counter(r.current for r in rows if r.current.state == "graded")
+    return sorted(counter.items(), key=lambda pair: pair[0].rank or 0)
+
+
+def _items(content: Content, insp: Inspection, items: list[Item],
+           cite: Citations) -> list[ItemView]:
+    labels = {}
+    if insp.framework:
+        labels = {fa.area: fa.label for fa in content.frameworks[insp.framework].areas}
+    return [ItemView(it.id, it.text,
+                     labels.get(it.area, content.areas[it.area].name) if it.area else None,
+                     it.timescale, _item_link(content, it.continues),
+                     cite.cite(it.cite or insp.cite))
+            for it in items]
+
+
+def _item_link(content: Content, ref: str | None) -> tuple[str, str] | None:
+    """Where an ``inspection-id#item-id`` reference points, and how to name it."""
+    if ref is None:
+        return None
+    inspection_id, _, item_id = ref.partition("#")
+    title = content.inspection(inspection_id).title
+    return f"{inspection_url(inspection_id)}#{item_id}", f"{title}, {item_id}"
+
+
+def _inspection_view(content: Content, insp: Inspection) -> InspectionView:
+    cite = Citations(insp, content)
+    refs = cite.cite(insp.cite)
+    rows = _judgment_rows(content, insp, cite)
+    site = content.site
+    framework = content.frameworks.get(insp.framework or "")
+    summary = InspectionSummary(
+        id=insp.id, title=insp.title, url=inspection_url(insp.id), date=inspection_date(insp),
+        kind=insp.kind, kind_label=site.kinds[insp.kind].label,
+        organisation=content.organisations[insp.organisation].name, verdict=insp.verdict,
+        grades=[r for r in rows if r.current.state != "not-graded"], counts=grade_counts(rows),
+    )
+    return InspectionView(
+        summary=summary,
+        inspection=insp,
+        organisation_name=content.organisations[insp.organisation].name,
+        inspectorates=[site.inspectorates[i].name for i in insp.inspectorates],
+        framework_title=framework.title if framework else None,
+        scale_title=content.scales[framework.scale].title if framework else None,
+        rows=rows,
+        causes_of_concern=_items(content, insp, insp.causes_of_concern, cite),
+        areas_for_improvement=_items(content, insp, insp.areas_for_improvement, cite),
+        recommendations=_items(content, insp, insp.recommendations, cite),
+        fieldwork=[(v, cite.cite(v.cite)) for v in insp.fieldwork],
+        quotes=[(q.text, q.speaker, q.role, cite.cite(q.cite)) for q in insp.quotes],
+        related=[(r.kind, content.source(insp, r.source), r.summary, cite.cite([r.source]))
+                 for r in insp.related],
+        case_files_refs=cite.cite(insp.case_files.cite) if insp.case_files else [],
+        refs=refs,
+        citations=cite,
+    )

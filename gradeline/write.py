@@ -1,0 +1,113 @@
+"""Stage 5, write: put a complete site in place, or leave the old one exactly as it was.
+
+Files are written into a fresh folder beside the output folder. Only when every file is there
+is the old output moved aside and the new one renamed into its place; a crash or a kill at
+any earlier moment leaves the previous site untouched. A kill in the instant between the two
+renames leaves the old site under a hidden name, and the next build puts it back first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+#: Written into every output folder so that Gradeline only ever replaces its own output.
+MARKER = ".gradeline"
+MARKER_TEXT = "This folder is built by Gradeline and is replaced whole on every build.\n"
+
+
+class OutputError(Exception):
+    """The output folder is unsafe to write (it would destroy something else)."""
+
+
+def check_output_folder(out: Path, content: Path, project: Path | None = None) -> None:
+    """Refuse output folders whose replacement would delete content or other work."""
+    out_r, content_r = out.resolve(), content.resolve()
+    home = Path.home().resolve()
+    if out_r == content_r:
+        raise OutputError(f"the output folder {out} is the content folder; choose another "
+                          "(e.g. site/)")
+    if out_r in content_r.parents:
+        raise OutputError(f"the output folder {out} contains the content folder {content}; "
+                          "building would delete it")
+    if content_r in out_r.parents:
+        raise OutputError(f"the output folder {out} is inside the content folder {content}; "
+                          "choose a folder outside it (e.g. site/)")
+    if project is not None and out_r == project.resolve():
+        raise OutputError(f"the output folder {out} is the project folder; choose a folder "
+                          "inside it (e.g. site/)")
+    if out_r == Path(out_r.anchor) or out_r == home:
+        raise OutputError(f"refusing to replace {out}; choose a folder of its own (e.g. site/)")
+    if out_r.exists() and not out_r.is_dir():
+        raise OutputError(f"the output path {out} is a file, not a folder")
+    if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).is_file():
+        raise OutputError(f"the output folder {out} already holds files that Gradeline did not "
+                          "build; empty it or choose another folder")
+
+
+def _sibling(out: Path, label: str) -> Path:
+    return out.parent / f".{out.name}.{label}-{os.getpid()}"
+
+
+def recover(out: Path) -> None:
+    """Undo what an interrupted build left: put a moved-aside site back, drop half-builds."""
+    for stale in sorted(out.parent.glob(f".{out.name}.new-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds and not out.exists():
+        olds[-1].rename(out)
+        olds = olds[:-1]
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class SiteWriter:
+    """Collects the files of one build in a hidden folder, then swaps it into place."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        recover(out)
+        self.staging = _sibling(out, "new")
+        self.staging.mkdir()
+        self.count = 0
+        self.bytes = 0
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file at ``rel`` (a site path with forward slashes)."""
+        target = self.staging.joinpath(*rel.split("/"))
+        # Paths come from ids that the model restricts, but a path must never leave the
+        # staging folder whatever a future caller passes.
+        if not target.resolve().is_relative_to(self.staging.resolve()):
+            raise OutputError(f"refusing to write outside the output folder: {rel}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.count += 1
+        self.bytes += len(data)
+
+    def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
+        """Write every (path, bytes) pair."""
+        for rel, data in files:
+            self.write(rel, data)
+
+    def copy_tree(self, source: Path, rel: str) -> None:
+        """Copy a folder of static files to ``rel`` in the site."""
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            self.write(f"{rel}/{path.relative_to(source).as_posix()}", path.read_bytes())
+
+    def commit(self) -> None:
+        """Put the finished site in place of the old one."""
+        (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if self.out.exists():
+            old = _sibling(self.out, "old")
+            self.out.rename(old)
+            self.staging.rename(self.out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            self.staging.rename(self.out)
+
+    def abort(self) -> None:
+        """Throw the unfinished build away; the old site was never touched."""
+        shutil.rmtree(self.staging, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""Shared test fixtures: content folders to break, built sites to read, and a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "content"
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A private copy of the small fixture content, free to be broken."""
+    target = tmp_path / "content"
+    shutil.copytree(MINIMAL, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped content built once, for tests that only read the output."""
+    from gradeline.build import build
+
+    out = tmp_path_factory.mktemp("built") / "site"
+    build(SHIPPED, out)
+    return out
+
+
+def parse(path: Path) -> BeautifulSoup:
+    """A built page, parsed."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(autouse=True)
+def _run_in_project_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # Messages name files relative to the working folder; run tests where editors would.
+    monkeypatch.chdir(ROOT)
+    yield
+
+
+def in_ci() -> bool:
+    """Whether we are in CI, where skipping a browser test is a failure."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# -- browser tests ---------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("GRADELINE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the built site in headless Chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium through Playwright; skipped without it, except in CI."""
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GRADELINE_CHROMIUM)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "playwright is not installed (pip install -e '.[test]')"
+    if reason:
+        if in_ci():
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped browser test is a failure: the checks it makes would silently vanish."""
+    if not in_ci():
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    browser_skips = [r for r in skipped if "browser" in getattr(r, "keywords", {})]
+    if browser_skips:
+        for report in browser_skips:
+            print(f"\nCI: browser test skipped: {report.nodeid}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

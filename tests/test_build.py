@@ -1,0 +1,156 @@
+"""The build as a whole: atomic output, refusal of unsafe folders, determinism, the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from gradeline.build import build
+from gradeline.cli import main
+from gradeline.errors import ContentError
+from gradeline.write import MARKER, OutputError
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with the hash of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_pages_and_assets(minimal: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = build(minimal, out)
+    files = set(tree_digest(out))
+    assert {"index.html", "inspections/2021-peel/index.html", "inspections/2023-peel/index.html",
+            "static/style.css", MARKER} <= files
+    assert result.pages == 3
+
+
+def test_a_failed_build_leaves_the_previous_site_byte_for_byte(minimal: Path,
+                                                               tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(minimal, out)
+    before = tree_digest(out)
+    broken = minimal / "inspections" / "2021-peel.yaml"
+    broken.write_text(broken.read_text().replace("grade: Adequate", "grade: Goodish"))
+    with pytest.raises(ContentError):
+        build(minimal, out)
+    assert tree_digest(out) == before
+    # Nothing half-built is left beside it either.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_a_failure_while_writing_leaves_the_previous_site(minimal: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    build(minimal, out)
+    before = tree_digest(out)
+
+    def explode(self: object, source: Path, rel: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("gradeline.write.SiteWriter.copy_tree", explode)
+    with pytest.raises(OSError, match="disk full"):
+        build(minimal, out)
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_same_content_builds_byte_identical_sites(minimal: Path, tmp_path: Path) -> None:
+    build(minimal, tmp_path / "a")
+    build(minimal, tmp_path / "b")
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("content", "is the content folder"),
+        (".", "contains the content folder"),
+        ("content/site", "is inside the content folder"),
+    ],
+)
+def test_unsafe_output_folders_are_refused(minimal: Path, monkeypatch: pytest.MonkeyPatch,
+                                           out: str, message: str) -> None:
+    monkeypatch.chdir(minimal.parent)
+    with pytest.raises(OutputError, match=message):
+        build(Path("content"), Path(out))
+
+
+def test_the_project_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    with pytest.raises(OutputError, match="is the project folder"):
+        build(ROOT / "tests" / "fixtures" / "minimal", Path("."))
+
+
+def test_a_folder_not_built_by_gradeline_is_not_replaced(minimal: Path, tmp_path: Path) -> None:
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "thesis.txt").write_text("years of work")
+    with pytest.raises(OutputError, match="already holds files that Gradeline did not build"):
+        build(minimal, out)
+    assert (out / "thesis.txt").read_text() == "years of work"
+
+
+def test_an_interrupted_swap_is_recovered(minimal: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(minimal, out)
+    before = tree_digest(out)
+    # As if killed between moving the old site aside and moving the new one in.
+    out.rename(tmp_path / ".site.old-12345")
+    (tmp_path / ".site.new-12345").mkdir()
+    build(minimal, out)
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_cli_build_prints_one_line_summary(minimal: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["build", "--content", str(minimal), "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert status == 0
+    lines = captured.out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Built 3 pages (")
+    assert lines[0].endswith(f"into {tmp_path / 'out'}")
+
+
+def test_cli_content_errors_exit_1_without_traceback(minimal: Path, tmp_path: Path) -> None:
+    bad = minimal / "inspections" / "2021-peel.yaml"
+    bad.write_text(bad.read_text().replace("grade: Adequate", "grade: Goodish"))
+    run = subprocess.run(
+        [sys.executable, "build.py", "build", "--content", str(minimal), "--out",
+         str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        f"{bad}:11:12: judgments[0].grade: 'Goodish' is not a grade of framework peel-2021 "
+        "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)",
+        f"Build failed: 1 error in {minimal}; {tmp_path / 'out'} was not changed.",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_check_validates_without_writing(minimal: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(minimal)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Checked 7 files (2 inspections): no errors in ")
+    bad = minimal / "inspections" / "2021-peel.yaml"
+    bad.write_text(bad.read_text().replace("kind: peel", "kind: peal"))
+    assert main(["check", "--content", str(minimal)]) == 1
+
+
+def test_plain_build_py_builds_the_shipped_site(tmp_path: Path) -> None:
+    """`python build.py` with no command builds, as the README says."""
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(tmp_path / "s")],
+                         cwd=ROOT, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "s" / "index.html").is_file()

@@ -1,0 +1,213 @@
+"""Every kind of content error, by its exact message: error wording is API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gradeline.errors import ContentError
+from gradeline.resolve import read_content
+
+INSPECTION = """\
+id: 2022-test
+title: A test inspection
+organisation: test-force
+inspectorates: [hmicfrs]
+kind: peel
+framework: peel-2021
+published: 2022-03-01
+summary: Fine.
+judgments:
+  - area: victim-service
+    grade: Good
+cite: [report]
+sources:
+  report:
+    title: Test report
+    publisher: HMICFRS
+    url: https://example.org/r
+"""
+
+
+def problems(content: Path) -> list[str]:
+    """The problem lines for a content folder (none if it is valid)."""
+    try:
+        read_content(content)
+    except ContentError as exc:
+        return str(exc).splitlines()
+    return []
+
+
+def write(content: Path, text: str, name: str = "inspections/2022-test.yaml") -> str:
+    """Write one content file; returns its name as messages show it."""
+    path = content / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_fixture_content_is_valid(minimal: Path) -> None:
+    assert problems(minimal) == []
+    write(minimal, INSPECTION)
+    assert problems(minimal) == []
+
+
+def test_yaml_syntax_error_names_line_and_column(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("inspectorates: [hmicfrs]", "inspectorates: [hmicfrs"))
+    assert problems(minimal) == [
+        f"{f}:5:5: YAML syntax error: did not find expected ',' or ']' "
+        "(while parsing a flow sequence)"
+    ]
+
+
+def test_missing_required_field(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("title: A test inspection\n", ""))
+    assert problems(minimal) == [f"{f}:1:1: title: required field is missing (the report's title)"]
+
+
+def test_wrong_type_suggests_quotes_for_numbers(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("title: A test inspection", "title: 2022"))
+    assert problems(minimal) == [
+        f"{f}:2:8: title: expected text, got a number (2022); put it in quotes if it is meant "
+        "as text"
+    ]
+
+
+def test_wrong_type_list_expected(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("inspectorates: [hmicfrs]", "inspectorates: hmicfrs"))
+    assert problems(minimal) == [
+        f"{f}:4:16: inspectorates: expected a list, got text ('hmicfrs')"
+    ]
+
+
+def test_unknown_key_with_suggestion(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("summary: Fine.", "sumary: Fine."))
+    assert problems(minimal) == [
+        f"{f}:8:1: sumary: unknown field 'sumary' (did you mean 'summary'?)"]
+
+
+def test_unknown_key_nested_lists_allowed_fields(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("    grade: Good", "    grade: Good\n    zzz: 1"))
+    (line,) = problems(minimal)
+    assert line.startswith(
+        f"{f}:12:5: judgments[0].zzz: unknown field 'zzz' (allowed: area, grade,")
+
+
+def test_unknown_grade_lists_the_scale(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("grade: Good", "grade: Goodish"))
+    assert problems(minimal) == [
+        f"{f}:11:12: judgments[0].grade: 'Goodish' is not a grade of framework peel-2021 "
+        "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)"
+    ]
+
+
+def test_grade_words_are_matched_without_case(minimal: Path) -> None:
+    write(minimal, INSPECTION.replace("grade: Good", "grade: requires IMPROVEMENT"))
+    content = read_content(minimal)
+    assert content.inspection("2022-test").judgments[0].grade == "Requires improvement"
+
+
+def test_area_not_in_framework(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("area: victim-service", "area: victim-servce"))
+    assert problems(minimal) == [
+        f"{f}:10:11: judgments[0].area: 'victim-servce' is not a known area in framework "
+        "peel-2021 (did you mean 'victim-service'?) (known: armed-threats, investigating-crime, "
+        "victim-service)"
+    ]
+
+
+def test_grade_for_an_ungraded_area(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("area: victim-service", "area: armed-threats"))
+    assert problems(minimal) == [
+        f"{f}:11:12: judgments[0].grade: area 'armed-threats' is not graded in framework "
+        "peel-2021; write 'not graded'"
+    ]
+
+
+def test_duplicate_ids_across_files(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("id: 2022-test", "id: 2021-peel"))
+    assert problems(minimal) == [
+        f"{f}:1:5: id: duplicate inspection id '2021-peel' (also used in "
+        f"{minimal / 'inspections' / '2021-peel.yaml'}:1)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2022-02-30", "'2022-02-30' is not a real date (February 2022 has 28 days)"),
+        ("2022-13", "'2022-13' is not a real date (there is no month 13)"),
+        ("01/03/2022", "'01/03/2022' is not a date: write YYYY-MM-DD, or YYYY-MM or YYYY when "
+                       "the source gives no day or month"),
+    ],
+)
+def test_bad_and_impossible_dates(minimal: Path, date: str, message: str) -> None:
+    f = write(minimal, INSPECTION.replace("published: 2022-03-01", f"published: {date}"))
+    assert problems(minimal) == [f"{f}:7:12: published: {message}"]
+
+
+def test_partial_dates_are_kept_partial(minimal: Path) -> None:
+    write(minimal, INSPECTION.replace("published: 2022-03-01", "published: 2022-03"))
+    published = read_content(minimal).inspection("2022-test").published
+    assert published is not None
+    assert (str(published), published.label) == ("2022-03", "March 2022")
+
+
+def test_follow_up_of_a_missing_inspection(minimal: Path) -> None:
+    f = write(minimal, INSPECTION + "follows_up: 2021-pel\n")
+    assert problems(minimal) == [
+        f"{f}:18:13: follows_up: '2021-pel' is not a known inspection (did you mean "
+        "'2021-peel'?) (known: 2021-peel, 2022-test, 2023-peel)"
+    ]
+
+
+def test_unsafe_id_that_would_escape_the_output_folder(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("id: 2022-test", "id: ../../etc/passwd"))
+    assert problems(minimal) == [
+        f"{f}:1:5: id: '../../etc/passwd' is not a safe id: use lowercase letters, digits and "
+        "hyphens, starting and ending with a letter or digit (e.g. 2021-peel)"
+    ]
+
+
+def test_unknown_source_key(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("cite: [report]", "cite: [reprt]"))
+    assert problems(minimal) == [
+        f"{f}:12:8: cite[0]: 'reprt' is not a known source in this file's sources or "
+        "sources.yaml (did you mean 'report'?) (known: report)"
+    ]
+
+
+def test_duplicate_keys_are_errors_not_overwrites(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("summary: Fine.", "summary: Fine.\nsummary: Again."))
+    assert problems(minimal) == [
+        f"{f}:9:1: summary: duplicate key 'summary' (first given on line 8); each key may "
+        "appear once"
+    ]
+
+
+def test_amendment_must_start_from_the_published_grade(minimal: Path) -> None:
+    text = INSPECTION + ("amendments:\n  - date: 2022-05-01\n    area: victim-service\n"
+                         "    from: Adequate\n    to: Inadequate\n    reason: Wrong data.\n"
+                         "    cite: [report]\n")
+    f = write(minimal, text)
+    assert problems(minimal) == [
+        f"{f}:21:11: amendments[0].from: 'Adequate' is not the grade of 'victim-service' "
+        "before this amendment (Good)"
+    ]
+
+
+def test_every_error_in_every_file_is_reported_at_once(minimal: Path) -> None:
+    f1 = write(minimal, INSPECTION.replace("grade: Good", "grade: Goodish"))
+    f2 = write(minimal, INSPECTION.replace("id: 2022-test", "id: 2022-other")
+               .replace("kind: peel", "kind: peal"), "inspections/2022-other.yaml")
+    f3 = write(minimal, "title: [unclosed\n", "organisations/broken.yaml")
+    lines = problems(minimal)
+    assert [line.split(":")[0] for line in lines] == [f2, f1, f3]
+    assert "kind: 'peal' is not a known kind in site.yaml (did you mean 'peel'?)" in lines[0]
+
+
+def test_a_missing_site_config_is_reported(minimal: Path) -> None:
+    (minimal / "site.yaml").unlink()
+    (line,) = problems(minimal)
+    assert line.endswith("site.yaml:1:1: the site config file is missing (it names the site and "
+                         "its kinds of inspection and inspectorates)")

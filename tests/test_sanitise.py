@@ -1,0 +1,45 @@
+"""Markdown and text from content can never put live HTML or script into a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import parse
+
+from gradeline.build import build
+
+HOSTILE_SUMMARY = """\
+summary: |
+  Fine **bold** text and a [good link](https://example.org/).
+
+  <script>alert('summary')</script>
+  <img src=x onerror="alert('img')">
+  [bad link](javascript:alert('link'))
+  <a href="#" onclick="alert('click')">click</a>
+  <iframe src="https://evil.example"></iframe>
+"""
+
+
+def test_raw_html_and_script_in_markdown_are_neutralised(minimal: Path, tmp_path: Path) -> None:
+    path = minimal / "inspections" / "2021-peel.yaml"
+    text = path.read_text().replace(
+        "summary: The force was adequate at serving victims and needed to improve its "
+        "investigations.\n", HOSTILE_SUMMARY)
+    text = text.replace("title: PEEL 2021/22 inspection of Test Force",
+                        "title: \"<script>alert('title')</script> {{ 7 * 7 }}\"")
+    path.write_text(text)
+    build(minimal, tmp_path / "site")
+    for page in (tmp_path / "site").rglob("*.html"):
+        soup = parse(page)
+        assert soup.find_all("script") == [], page
+        assert soup.find_all(["iframe", "img"]) == []
+        for tag in soup.find_all(True):
+            assert not any(attr.startswith("on") for attr in tag.attrs), (page, tag)
+            assert not str(tag.get("href", "")).lower().startswith("javascript:")
+    soup = parse(tmp_path / "site" / "inspections" / "2021-peel" / "index.html")
+    summary = soup.find("h2", id="summary").parent
+    assert summary.find("strong").get_text() == "bold"
+    assert summary.find("a", string="good link")["href"] == "https://example.org/"
+    # The title is shown as the text it is, template syntax included, not interpreted.
+    heading = soup.find("h1").get_text(strip=True)
+    assert heading.startswith("<script>alert('title')</script> {{ 7 * 7 }}")
