@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .data import data_files
 from .pages import site_pages
 from .render import TEMPLATES, Renderer, hash_assets
 from .resolve import Content, read_content
@@ -18,7 +19,7 @@ from .views import derive
 from .write import SiteWriter, check_output_folder
 
 #: The main navigation: (label, site path).
-NAV = [("Inspections", "")]
+NAV = [("Inspections", ""), ("Data", "data/")]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def build(
     writer = SiteWriter(out_dir)                              # render + write, then swap
     try:
         writer.write_all(renderer.render_all(pages))
+        writer.write_all(data_files(site))
         writer.copy_tree(static, "static")
         writer.commit()
     except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .render import Page
 from .views import SiteView
 
@@ -20,4 +21,12 @@ def site_pages(site: SiteView) -> list[Page]:
             view.summary.url, "inspection.html", insp.title, {"view": view},
             description=f"{insp.title} ({date}): grades, findings and sources.",
         ))
+    pages.append(Page(
+        "data/", "data.html", "Open data",
+        {"columns": COLUMN_DOCS, "fixed_columns": JUDGMENT_COLUMNS,
+         "json_version": JSON_SCHEMA_VERSION, "inspection_count": len(site.inspections),
+         "judgment_count": sum(len(v.rows) for v in site.inspections)},
+        description="The grades and the record of every inspection as CSV and JSON, with "
+                    "sources and licence.",
+    ))
     return pages

@@ -70,6 +70,14 @@ class Citations:
             out.append(self.numbers[key])
         return out
 
+    def key(self, number: int) -> str:
+        """The source key behind a reference number."""
+        return self.sources[number - 1][1]
+
+    def source(self, number: int) -> Source:
+        """The source behind a reference number."""
+        return self.sources[number - 1][2]
+
 
 @dataclass(frozen=True)
 class AmendmentView:

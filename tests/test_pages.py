@@ -7,9 +7,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import parse
 
 from gradeline.build import build
+
+from conftest import parse
 
 
 @pytest.fixture

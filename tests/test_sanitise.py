@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import parse
-
 from gradeline.build import build
+
+from conftest import parse
 
 HOSTILE_SUMMARY = """\
 summary: |

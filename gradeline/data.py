@@ -1,0 +1,143 @@
+"""Open data: the judgments as CSV and the whole record as JSON, from the same views as pages.
+
+The CSV's first columns are fixed (their order is a promise to people who script against
+it); more may follow. It is UTF-8 with a byte-order mark, so that spreadsheet programs read
+the dashes and accents correctly, and uses RFC 4180 quoting and line endings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .model import Inspection, Source
+from .resolve import Content
+from .views import InspectionView, JudgmentRow, SiteView
+
+#: The promised first columns of judgments.csv, in order.
+JUDGMENT_COLUMNS = [
+    "organisation", "inspection_id", "inspection_title", "published", "framework", "area_id",
+    "area_label", "grade",
+]
+#: Further columns; documented on the Data page.
+EXTRA_COLUMNS = [
+    "grade_status", "grade_as_published", "amended_on", "amendment_reason", "scale",
+    "area_name", "organisation_id", "sources", "source_urls",
+]
+#: What each column holds; shown on the Data page, so the documentation cannot drift.
+COLUMN_DOCS = {
+    "organisation": "The inspected organisation's name.",
+    "inspection_id": "The inspection's id, as in its page address and inspections.json.",
+    "inspection_title": "The report's title.",
+    "published": "Publication date, ISO 8601: YYYY-MM-DD, or YYYY-MM / YYYY where the source "
+                 "gives no day or month; empty when not known.",
+    "framework": "Id of the grading framework.",
+    "area_id": "Canonical area id: the same id across frameworks where the areas correspond.",
+    "area_label": "The area's name in this framework.",
+    "grade": "The grade in the framework's own words, as it stands after any amendment; "
+             "empty when the area was not graded or the grade is not known.",
+    "grade_status": "'graded', 'not graded' (the inspectorate gave no grade) or 'not known' "
+                    "(no source consulted confirms the grade).",
+    "grade_as_published": "The grade when the report was published, where it differs from "
+                          "an amended grade or is the same.",
+    "amended_on": "Date of the latest amendment of the grade, if any.",
+    "amendment_reason": "Why the grade was amended.",
+    "scale": "Id of the grading scale (four-tier, five-tier): grades on different scales are "
+             "not directly comparable.",
+    "area_name": "The canonical area's neutral name.",
+    "organisation_id": "The organisation's id.",
+    "sources": "Titles of the sources for this judgment, separated by '; '.",
+    "source_urls": "Web addresses of those sources, where public, separated by '; '.",
+}
+#: Version of the inspections.json shape; bumped when a field changes meaning or goes away.
+JSON_SCHEMA_VERSION = 1
+
+
+def judgments_csv(site: SiteView) -> bytes:
+    """Every area of every graded inspection: one row each, as the pages show it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(JUDGMENT_COLUMNS + EXTRA_COLUMNS)
+    for view in site.inspections:
+        for row in view.rows:
+            writer.writerow(_judgment_record(site.content, view, row))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -> list[str]:
+    insp = view.inspection
+    framework = content.frameworks[insp.framework or ""]
+    cited = [view.citations.source(n) for n in row.refs]
+    last = row.amendments[-1] if row.amendments else None
+    return [
+        view.organisation_name,
+        insp.id,
+        insp.title,
+        str(insp.published) if insp.published else "",
+        framework.id,
+        row.area_id,
+        row.area_label,
+        row.current.label if row.current.state == "graded" else "",
+        row.current.state.replace("-", " "),
+        row.published.label if row.published.state == "graded" else "",
+        str(last.date) if last else "",
+        last.reason if last else "",
+        framework.scale,
+        row.area_name,
+        insp.organisation,
+        "; ".join(s.title for s in cited),
+        "; ".join(s.url for s in cited if s.url),
+    ]
+
+
+def inspections_json(site: SiteView) -> bytes:
+    """The whole record: every inspection with everything it says and every source it cites."""
+    content = site.content
+    payload = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "site": content.site.title,
+        "licence": content.site.licence,
+        "inspections": [_inspection_record(content, v) for v in site.inspections],
+    }
+    text = json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _inspection_record(content: Content, view: InspectionView) -> dict[str, Any]:
+    insp: Inspection = view.inspection
+    record = insp.model_dump(mode="json", by_alias=True, exclude_none=True,
+                             exclude={"sources", "judgments"})
+    record["url"] = view.summary.url
+    record["organisation_name"] = view.organisation_name
+    record["judgments"] = [
+        {
+            "area_id": row.area_id,
+            "area_label": row.area_label,
+            "status": row.current.state,
+            "grade": row.current.label if row.current.state == "graded" else None,
+            "grade_as_published": row.published.label if row.published.state == "graded"
+            else None,
+            "summary": row.summary,
+            "note": row.note,
+            "sources": [view.citations.key(n) for n in row.refs],
+        }
+        for row in view.rows
+    ]
+    record["followed_up_by"] = [s.id for s in view.followed_up_by]
+    record["sources"] = {key: _source_record(source)
+                         for _, key, source in view.citations.sources}
+    return record
+
+
+def _source_record(source: Source) -> dict[str, Any]:
+    return source.model_dump(mode="json", exclude_none=True)
+
+
+def data_files(site: SiteView) -> list[tuple[str, bytes]]:
+    """The files under ``data/``: (site path, bytes)."""
+    return [
+        ("data/judgments.csv", judgments_csv(site)),
+        ("data/inspections.json", inspections_json(site)),
+    ]

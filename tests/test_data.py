@@ -1,0 +1,90 @@
+"""The open data files: exact columns, spreadsheet-safe CSV, and JSON that matches the pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from gradeline.build import build
+from gradeline.data import JUDGMENT_COLUMNS
+
+from conftest import parse
+
+
+@pytest.fixture
+def site(minimal: Path, tmp_path: Path) -> Path:
+    # A title with a comma, quotes and a dash: the cases that break naive CSV.
+    path = minimal / "inspections" / "2021-peel.yaml"
+    path.write_text(path.read_text().replace(
+        "title: PEEL 2021/22 inspection of Test Force",
+        "title: 'PEEL 2021/22, \"the first\" – inspection of Test Force'"))
+    out = tmp_path / "site"
+    build(minimal, out)
+    return out
+
+
+def read_csv(site: Path) -> list[dict[str, str]]:
+    raw = (site / "data" / "judgments.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark for spreadsheets"
+    text = raw.decode("utf-8-sig")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_columns_come_first_in_the_promised_order(site: Path) -> None:
+    text = (site / "data" / "judgments.csv").read_bytes().decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[: len(JUDGMENT_COLUMNS)] == [
+        "organisation", "inspection_id", "inspection_title", "published", "framework",
+        "area_id", "area_label", "grade"]
+
+
+def test_csv_rows_match_the_content(site: Path) -> None:
+    rows = read_csv(site)
+    assert [(r["inspection_id"], r["area_id"], r["grade"], r["grade_status"]) for r in rows] == [
+        ("2021-peel", "victim-service", "Adequate", "graded"),
+        ("2021-peel", "investigating-crime", "Requires improvement", "graded"),
+        ("2021-peel", "armed-threats", "", "not graded"),
+        ("2023-peel", "victim-service", "Good", "graded"),
+        ("2023-peel", "investigating-crime", "Requires improvement", "graded"),
+        ("2023-peel", "armed-threats", "", "not graded"),
+    ]
+    first = rows[0]
+    assert first["inspection_title"] == 'PEEL 2021/22, "the first" – inspection of Test Force'
+    assert first["organisation"] == "Test Force Police"
+    assert first["published"] == "2021-11-23"
+    assert first["sources"] == "PEEL 2021/22 report"
+    assert first["source_urls"] == "https://example.org/report-2021"
+    amended = rows[4]
+    assert (amended["grade_as_published"], amended["amended_on"], amended["amendment_reason"]) == (
+        "Adequate", "2024-08-08", "The force had supplied incorrect data.")
+
+
+def test_json_carries_judgments_amendments_links_and_sources(site: Path) -> None:
+    data = json.loads((site / "data" / "inspections.json").read_text(encoding="utf-8"))
+    assert data["schema_version"] == 1
+    first, second = data["inspections"]
+    assert first["id"] == "2021-peel"
+    assert first["followed_up_by"] == []
+    assert [j["status"] for j in first["judgments"]] == ["graded", "graded", "not-graded"]
+    assert second["amendments"] == [{
+        "date": "2024-08-08", "area": "investigating-crime", "from": "Adequate",
+        "to": "Requires improvement", "reason": "The force had supplied incorrect data.",
+        "cite": ["report"]}]
+    assert second["areas_for_improvement"][0]["continues"] == "2021-peel#afi-1"
+    assert second["sources"]["report"]["url"] == "https://example.org/report-2023"
+    assert second["judgments"][1]["grade_as_published"] == "Adequate"
+    assert second["judgments"][1]["grade"] == "Requires improvement"
+
+
+def test_data_page_links_the_files_and_documents_every_column(site: Path) -> None:
+    soup = parse(site / "data" / "index.html")
+    links = {a["href"] for a in soup.select("a[download]")}
+    assert links == {"judgments.csv", "inspections.json"}
+    documented = [code.get_text() for code in soup.select("table tbody th code")]
+    header = read_csv(site)[0].keys()
+    assert documented == list(header)
