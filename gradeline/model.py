@@ -249,6 +249,8 @@ class Item(Strict):
     continues: str | None = Field(
         None, description="The earlier item this one carries forward, as "
                           "'inspection-id#item-id'.")
+    note: str | None = Field(None, description="Caveats, e.g. that the text is cut short in "
+                                               "the source or its area is uncertain.")
     cite: Cite = Field(default_factory=list)
 
 

@@ -120,6 +120,7 @@ class ItemView:
     timescale: str | None
     #: (site path, label) of the earlier item this one carries forward.
     continues: tuple[str, str] | None
+    note: str | None
     refs: list[int]
 
 
@@ -251,7 +252,7 @@ def _items(content: Content, insp: Inspection, items: list[Item],
         labels = {fa.area: fa.label for fa in content.frameworks[insp.framework].areas}
     return [ItemView(it.id, it.text,
                      labels.get(it.area, content.areas[it.area].name) if it.area else None,
-                     it.timescale, _item_link(content, it.continues),
+                     it.timescale, _item_link(content, it.continues), it.note,
                      cite.cite(it.cite or insp.cite))
             for it in items]
 
