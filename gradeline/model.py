@@ -296,6 +296,9 @@ class Inspection(Strict):
 
     id: Slug = Field(description="Stable id used in URLs and references, e.g. 2021-peel.")
     title: Text = Field(description="The report's title.")
+    short_title: Text | None = Field(
+        None, description="A short name for tables and charts, e.g. 'PEEL 2021/22' (default: "
+                          "the kind and year).")
     organisation: Slug = Field(description="Id of the inspected organisation.")
     inspectorates: list[Slug] = Field(min_length=1, description="Ids of the inspectorates "
                                                                 "that carried it out.")

@@ -61,6 +61,8 @@ class Page:
     title: str
     context: dict[str, Any] = field(default_factory=dict)
     description: str | None = None
+    #: The charts on the page; their CSV files are written beside the data.
+    charts: list[Any] = field(default_factory=list)
 
     @property
     def file(self) -> str:

@@ -130,6 +130,7 @@ class InspectionSummary:
 
     id: str
     title: str
+    short_title: str
     url: str
     date: PartialDate | None
     kind: str
@@ -171,12 +172,105 @@ class InspectionView:
     next: InspectionSummary | None = None
 
 
+EventType = Literal["fieldwork", "published", "amended", "response", "coverage",
+                    "press-release", "letter", "report", "data"]
+EVENT_LABELS = {
+    "fieldwork": "Fieldwork", "published": "Report published", "amended": "Grade amended",
+    "response": "Response", "coverage": "News coverage", "press-release": "Press release",
+    "letter": "Letter", "report": "Related report", "data": "Data",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated thing that happened: fieldwork, a publication, an amendment, a response."""
+
+    date: PartialDate
+    end: PartialDate | None
+    type: EventType
+    inspection: InspectionSummary
+    title: str
+    detail: str | None
+    url: str
+
+    @property
+    def type_label(self) -> str:
+        """The event type in words."""
+        return EVENT_LABELS[self.type]
+
+    @property
+    def sort_key(self) -> tuple[tuple[int, int, int], int, str]:
+        """Chronological, then in the order things happen to one report."""
+        return (self.date.sort_key, list(EVENT_LABELS).index(self.type), self.inspection.id)
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """An area's grade in one inspection, with the framework's own name for the area."""
+
+    inspection: InspectionSummary
+    framework_title: str
+    scale: str
+    scale_title: str
+    area_label: str
+    correspondence: str
+    correspondence_note: str | None
+    row: JudgmentRow
+
+
+@dataclass(frozen=True)
+class AreaHistory:
+    """Every inspection that looked at one canonical area, oldest first."""
+
+    id: str
+    name: str
+    description: str | None
+    points: list[HistoryPoint]
+
+    @property
+    def url(self) -> str:
+        """The site path of the area's page."""
+        return area_url(self.id)
+
+    @property
+    def graded(self) -> list[HistoryPoint]:
+        """The points with a grade."""
+        return [p for p in self.points if p.row.current.state == "graded"]
+
+    @property
+    def latest(self) -> HistoryPoint | None:
+        """The most recent graded point."""
+        graded = self.graded
+        return graded[-1] if graded else None
+
+    @property
+    def scales(self) -> list[str]:
+        """The scales its grades were given on, in order of first use."""
+        return list(dict.fromkeys(p.scale for p in self.graded))
+
+
 @dataclass
 class SiteView:
     """The derived site: every page's data, built once from the content."""
 
     content: Content
     inspections: list[InspectionView]
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    areas: list[AreaHistory] = field(default_factory=list)
+
+    @property
+    def graded_inspections(self) -> list[InspectionView]:
+        """Inspections with a framework, oldest first."""
+        return [v for v in self.inspections if v.rows]
+
+    @property
+    def years(self) -> list[tuple[int, list[InspectionSummary]]]:
+        """Inspections grouped by year, oldest year first."""
+        by_year: dict[int, list[InspectionSummary]] = {}
+        for view in self.inspections:
+            if view.summary.year is not None:
+                by_year.setdefault(view.summary.year, []).append(view.summary)
+        return sorted(by_year.items())
 
     @property
     def newest_first(self) -> list[InspectionSummary]:
@@ -187,6 +281,11 @@ class SiteView:
 def inspection_url(inspection_id: str) -> str:
     """The site path of an inspection's page."""
     return f"inspections/{inspection_id}/"
+
+
+def area_url(area_id: str) -> str:
+    """The site path of a canonical area's page."""
+    return f"areas/{area_id}/"
 
 
 def derive(content: Content) -> SiteView:
@@ -200,7 +299,62 @@ def derive(content: Content) -> SiteView:
         if target:
             view.follows_up = by_id[target].summary
             by_id[target].followed_up_by.append(view.summary)
-    return SiteView(content, views)
+    return SiteView(content, views, timeline_events(content, views), area_histories(content,
+                                                                                  views))
+
+
+def timeline_events(content: Content, views: list[InspectionView]) -> list[TimelineEvent]:
+    """Everything dated in the record, on one time axis."""
+    events: list[TimelineEvent] = []
+    for view in views:
+        s, insp = view.summary, view.inspection
+        for visit, _ in view.fieldwork:
+            events.append(TimelineEvent(
+                visit.start, visit.end, "fieldwork", s,
+                f"{visit.label or 'Fieldwork'}: {s.short_title}", visit.verdict, s.url))
+        if insp.published:
+            detail = insp.verdict or _counts_text(s.counts)
+            if insp.follows_up:
+                detail = f"Follow-up of {view.follows_up.short_title if view.follows_up else ''}"\
+                         + (f"; {detail}" if detail else "")
+            events.append(TimelineEvent(insp.published, None, "published", s, s.title,
+                                        detail, s.url))
+        for row in view.rows:
+            for am in row.amendments:
+                events.append(TimelineEvent(
+                    am.date, None, "amended", s, f"{row.area_label}: {s.short_title}",
+                    f"{am.before.label} to {am.after.label}. {am.reason}",
+                    f"{s.url}#area-{row.area_id}"))
+        for kind, source, _, _ in view.related:
+            if source.date is not None:
+                events.append(TimelineEvent(source.date, None, kind, s, source.title,
+                                            f"{source.publisher}, on {s.short_title}",
+                                            f"{s.url}#related"))
+    return sorted(events, key=lambda e: e.sort_key)
+
+
+def _counts_text(counts: list[tuple[GradeView, int]]) -> str | None:
+    if not counts:
+        return None
+    return ", ".join(f"{n} {grade.label}" for grade, n in counts)
+
+
+def area_histories(content: Content, views: list[InspectionView]) -> list[AreaHistory]:
+    """Each canonical area's judgments across inspections and frameworks, in areas.yaml order."""
+    points: dict[str, list[HistoryPoint]] = {area_id: [] for area_id in content.areas}
+    for view in views:
+        if not view.rows:
+            continue
+        framework = content.frameworks[view.inspection.framework or ""]
+        scale = content.scales[framework.scale]
+        by_area = {fa.area: fa for fa in framework.areas}
+        for row in view.rows:
+            fa = by_area[row.area_id]
+            points[row.area_id].append(HistoryPoint(
+                view.summary, framework.title, scale.id, scale.title, fa.label,
+                fa.correspondence, fa.note, row))
+    return [AreaHistory(area.id, area.name, area.description, points[area.id])
+            for area in content.areas.values() if points[area.id]]
 
 
 def _judgment_rows(content: Content, insp: Inspection, cite: Citations) -> list[JudgmentRow]:
@@ -230,6 +384,10 @@ def _judgment_rows(content: Content, insp: Inspection, cite: Citations) -> list[
         rows.append(JudgmentRow(fa.area, fa.label, content.areas[fa.area].name, published,
                                 current, amendments, summary, note, refs))
     return rows
+
+
+def _default_short_title(kind_label: str, date: PartialDate | None) -> str:
+    return f"{kind_label} {date.year}" if date else kind_label
 
 
 def _scale_word(scale: Scale, word: str) -> str:
@@ -274,6 +432,8 @@ def _inspection_view(content: Content, insp: Inspection) -> InspectionView:
     framework = content.frameworks.get(insp.framework or "")
     summary = InspectionSummary(
         id=insp.id, title=insp.title, url=inspection_url(insp.id), date=inspection_date(insp),
+        short_title=insp.short_title or _default_short_title(site.kinds[insp.kind].label,
+                                                             inspection_date(insp)),
         kind=insp.kind, kind_label=site.kinds[insp.kind].label,
         organisation=content.organisations[insp.organisation].name, verdict=insp.verdict,
         grades=[r for r in rows if r.current.state != "not-graded"], counts=grade_counts(rows),

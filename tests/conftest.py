@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -93,3 +97,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for report in browser_skips:
             print(f"\nCI: browser test skipped: {report.nodeid}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def served(built_site: Path) -> Iterator[str]:
+    """The shipped site on a local HTTP server."""
+    server, url = serve_folder(built_site)
+    yield url
+    server.shutdown()
+
+
+def open_page(browser: Any, url: str, javascript: bool = True) -> tuple[Any, Any, list[str]]:
+    """A page in a fresh context, with console errors, page errors and failed requests."""
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    response = page.goto(url)
+    assert response is not None and response.ok, url
+    return context, page, errors
+
+
+def serve_folder(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve a folder on 127.0.0.1 (port chosen by the OS); returns the server and its URL."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -1,0 +1,462 @@
+"""Chart specifications: a Plotly figure, a table, a summary and a CSV for every chart.
+
+Figures are plain dicts in Plotly's figure format (building plotly.graph_objects figures costs
+~50 times as much and adds a 7 KB template to each); the tests pass every figure through
+plotly.graph_objects to prove it valid. A chart is never only a picture: its table carries
+the same data in words, and the page shows the table whether or not the chart loads.
+
+Where the grading scale changes between two points, charts mark the change and never draw a
+line across it: HMICFRS says grades on the two scales are not directly comparable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .views import TONES, AreaHistory, GradeView, InspectionView, SiteView, TimelineEvent
+
+#: Fill colours for grade tones, best (0) to worst; the same as the badges in style.css.
+TONE_COLOURS = ["#08519c", "#9ecae1", "#f0e9c8", "#fdae6b", "#a63603"]
+NOT_GRADED_COLOUR = "#ffffff"
+NOT_KNOWN_COLOUR = "#d8d8d8"
+#: Names for the tone steps on a shared axis: the five-tier words, which include the
+#: four-tier ones (four-tier "Good" and five-tier "Good" sit on the same step).
+TONE_AXIS = ["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"]
+ABBREVIATIONS = {"Outstanding": "O", "Good": "G", "Adequate": "A", "Requires improvement": "RI",
+                 "Inadequate": "I", "Not graded": "NG", "Not known": "?"}
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "size": 13,
+        "color": "#1b1b1b"}
+#: Interaction suited to reading on a phone: no mode bar, no accidental zoom or pan.
+CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False,
+          "doubleClick": False, "showTips": False}
+
+Cell = str | GradeView | None
+
+
+@dataclass
+class Chart:
+    """One chart: what the figure shows, and the same data as a table and a CSV."""
+
+    id: str
+    title: str
+    summary: str
+    figure: dict[str, Any]
+    columns: list[str]
+    rows: list[list[Cell]]
+    #: Columns that name the row (rendered as row headers).
+    header_columns: int = 1
+    notes: list[str] = field(default_factory=list)
+    height: int = 360
+    #: "side": the table first and the chart beside it on wide screens (below it on narrow
+    #: ones, so that a phone paints text first); "table-first": the table above the chart;
+    #: "chart-first": the chart above its table.
+    layout: str = "side"
+    #: Put the table one toggle away (where the page already lists the same data).
+    table_toggle: bool = False
+
+    @property
+    def csv_path(self) -> str:
+        """Where the chart's CSV goes in the site."""
+        return f"data/charts/{self.id}.csv"
+
+    def csv_bytes(self) -> bytes:
+        """Exactly the table's data, as UTF-8 CSV with a byte-order mark."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow([cell_text(c) for c in row])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    def figure_json(self) -> str:
+        """The figure and its config as JSON that is safe inside a <script> element."""
+        text = json.dumps({**self.figure, "config": CONFIG}, ensure_ascii=False,
+                          separators=(",", ":"), sort_keys=True)
+        # "</script>" or "<!--" in content must not end the element early.
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    @property
+    def trace_count(self) -> int:
+        """How many traces the figure has (the browser tests compare this)."""
+        return len(self.figure["data"])
+
+
+def cell_text(cell: Cell) -> str:
+    """A table cell as plain text (None: the area was not assessed)."""
+    if cell is None:
+        return "not assessed"
+    if isinstance(cell, GradeView):
+        return cell.label
+    return cell
+
+
+def _layout(**extra: Any) -> dict[str, Any]:
+    base = {
+        "font": FONT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "dragmode": False,
+        "hoverlabel": {"font": {"family": FONT["family"], "size": 13}},
+        "showlegend": False,
+    }
+    base.update(extra)
+    return base
+
+
+def _tone_value(grade: GradeView) -> float | None:
+    return float(grade.tone) if grade.tone is not None else None
+
+
+# -- grade distribution of one inspection ---------------------------------------------------
+
+def distribution_chart(view: InspectionView, scale_labels: list[str]) -> Chart | None:
+    """How many areas got each grade of the scale (as it stands after amendments)."""
+    graded = [r for r in view.rows if r.current.state == "graded"]
+    if not graded:
+        return None
+    counts = {label: 0 for label in scale_labels}
+    tones: dict[str, GradeView] = {}
+    for row in graded:
+        counts[row.current.label] += 1
+        tones[row.current.label] = row.current
+    colours = [TONE_COLOURS[tones[label].tone or 0] if label in tones else "#cccccc"
+               for label in scale_labels]
+    amended = any(r.amended for r in view.rows)
+    parts = [f"{n} {label}" for label, n in counts.items() if n]
+    summary = (f"Of the {len(graded)} graded areas, {_join(parts)}"
+               + (", after the amendment of a grade" if amended else "") + ".")
+    figure = {
+        "data": [{
+            "type": "bar", "orientation": "h", "y": scale_labels,
+            "x": [counts[label] for label in scale_labels],
+            "marker": {"color": colours, "line": {"color": "#0b0c0c", "width": 1}},
+            "text": [str(counts[label]) for label in scale_labels], "textposition": "outside",
+            "cliponaxis": False,
+            "hovertemplate": "%{y}: %{x} areas<extra></extra>",
+        }],
+        "layout": _layout(
+            xaxis={"title": {"text": "Number of areas"}, "dtick": 1, "rangemode": "tozero",
+                   "fixedrange": True, "gridcolor": "#e5e5e5"},
+            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
+            margin={"l": 10, "r": 30, "t": 10, "b": 50},
+        ),
+    }
+    return Chart(
+        id=f"grades-{view.summary.id}", title=f"Grades given in {view.summary.short_title}",
+        summary=summary, figure=figure, columns=["Grade", "Areas"],
+        rows=[[label, str(counts[label])] for label in scale_labels],
+        height=60 + 40 * len(scale_labels),
+    )
+
+
+# -- case-file ratings ------------------------------------------------------------------------
+
+def case_file_chart(view: InspectionView) -> Chart | None:
+    """Ratings of audited case files, with the files whose rating is not stated."""
+    cf = view.inspection.case_files
+    if cf is None:
+        return None
+    labels = [r.rating for r in cf.ratings]
+    counts = [r.count for r in cf.ratings]
+    unstated = cf.total - sum(counts)
+    if unstated:
+        labels.append("Rating not stated")
+        counts.append(unstated)
+    stated = _join([f"{r.count} rated {r.rating.lower()}" for r in cf.ratings])
+    summary = f"Of {cf.total} case files examined, {stated}" + (
+        f"; the sources do not state the ratings of the other {unstated}." if unstated else ".")
+    colours = ["#9ecae1" if "good" in label.lower() else "#a63603" if "inadequate" in
+               label.lower() else "#d8d8d8" for label in labels]
+    figure = {
+        "data": [{
+            "type": "bar", "orientation": "h", "y": labels, "x": counts,
+            "marker": {"color": colours, "line": {"color": "#0b0c0c", "width": 1}},
+            "text": [str(c) for c in counts], "textposition": "outside", "cliponaxis": False,
+            "hovertemplate": "%{y}: %{x} files<extra></extra>",
+        }],
+        "layout": _layout(
+            xaxis={"title": {"text": "Case files"}, "rangemode": "tozero", "fixedrange": True,
+                   "range": [0, cf.total], "gridcolor": "#e5e5e5"},
+            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
+            margin={"l": 10, "r": 30, "t": 10, "b": 50},
+        ),
+    }
+    return Chart(
+        id=f"case-files-{view.summary.id}", title=f"Case files rated, {view.summary.short_title}",
+        summary=summary, figure=figure, columns=["Rating", "Files"],
+        rows=[[label, str(n)] for label, n in zip(labels, counts, strict=True)],
+        notes=[cf.note] if cf.note else [], height=60 + 45 * len(labels),
+    )
+
+
+# -- one area's history across inspections and frameworks -----------------------------------
+
+def area_history_chart(history: AreaHistory) -> Chart:
+    """An area's grades over time, one line per grading scale, never joined across a change."""
+    traces = []
+    segments: list[list[Any]] = []
+    for point in history.points:
+        if segments and segments[-1][0].scale == point.scale:
+            segments[-1].append(point)
+        else:
+            segments.append([point])
+    for segment in segments:
+        graded = [p for p in segment if p.row.current.state == "graded"]
+        if not graded:
+            continue
+        first = segment[0]
+        traces.append({
+            "type": "scatter", "mode": "lines+markers",
+            "name": first.scale_title,
+            # A point without a grade breaks the line instead of being bridged.
+            "x": [str(p.inspection.date.start()) if p.inspection.date else None
+                  for p in segment],
+            "y": [_tone_value(p.row.current) for p in segment],
+            "customdata": [[p.inspection.short_title, p.area_label, p.row.current.label]
+                           for p in segment],
+            "connectgaps": False,
+            "line": {"color": "#0b0c0c", "width": 2,
+                     "dash": "solid" if first.scale == "five-tier" else "dot"},
+            "marker": {"size": 14, "color": [TONE_COLOURS[p.row.current.tone]
+                                             if p.row.current.tone is not None else "#ffffff"
+                                             for p in segment],
+                       "line": {"color": "#0b0c0c", "width": 1.5},
+                       "symbol": "circle" if first.scale == "five-tier" else "square"},
+            "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>"
+                             "<b>%{customdata[2]}</b><extra></extra>",
+        })
+    shapes, annotations = _scale_change_marks(segments)
+    figure = {
+        "data": traces,
+        "layout": _layout(
+            xaxis={"type": "date", "fixedrange": True, "gridcolor": "#e5e5e5",
+                   "range": _date_range(history)},
+            yaxis={"tickvals": list(range(TONES)), "ticktext": TONE_AXIS,
+                   "range": [TONES - 0.4, -0.9], "fixedrange": True, "automargin": True,
+                   "gridcolor": "#e5e5e5", "zeroline": False},
+            shapes=shapes, annotations=annotations, showlegend=len(traces) > 1,
+            legend={"orientation": "h", "y": -0.15},
+            margin={"l": 10, "r": 20, "t": 30, "b": 40},
+        ),
+    }
+    rows: list[list[Cell]] = []
+    for p in history.points:
+        published = p.row.published if p.row.amended else None
+        rows.append([p.inspection.short_title,
+                     str(p.inspection.date) if p.inspection.date else "",
+                     p.area_label, p.scale_title, p.row.current,
+                     published.label if published else ""])
+    return Chart(
+        id=f"history-{history.id}", title=f"{history.name}: grades over time",
+        summary=_history_summary(history), figure=figure,
+        columns=["Inspection", "Date", "Area as named by the framework", "Scale", "Grade",
+                 "Grade as published"],
+        rows=rows, height=380, layout="table-first",
+    )
+
+
+def _date_range(history: AreaHistory) -> list[str]:
+    dates = [p.inspection.date for p in history.points if p.inspection.date]
+    first, last = min(dates).start(), max(dates).end()
+    return [f"{first.year - 1}-07-01", f"{last.year + 1}-06-30"]
+
+
+def _scale_change_marks(segments: list[list[Any]]) -> tuple[list[dict[str, Any]],
+                                                             list[dict[str, Any]]]:
+    """A dashed vertical line and a note wherever the grading scale changes."""
+    shapes, annotations = [], []
+    for before, after in itertools.pairwise(segments):
+        a, b = before[-1].inspection.date, after[0].inspection.date
+        if a is None or b is None:
+            continue
+        middle = a.start() + (b.start() - a.start()) / 2
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": str(middle),
+                       "x1": str(middle), "y0": 0, "y1": 1,
+                       "line": {"color": "#505a5f", "width": 2, "dash": "dash"}})
+        annotations.append({"xref": "x", "yref": "paper", "x": str(middle), "y": 1.08,
+                            "showarrow": False, "xanchor": "center",
+                            "text": "Scale changed: not directly comparable",
+                            "font": {"size": 12, "color": "#505a5f"}})
+    return shapes, annotations
+
+
+def _history_summary(history: AreaHistory) -> str:
+    graded = history.graded
+    if not graded:
+        return (f"{history.name} appears in {len(history.points)} inspection"
+                f"{'s' if len(history.points) != 1 else ''} but has no confirmed grade.")
+    first, last = graded[0], graded[-1]
+    years = (f"in {first.inspection.year}" if first.inspection.year == last.inspection.year
+             else f"between {first.inspection.year} and {last.inspection.year}")
+    text = (f"{history.name} was graded {len(graded)} time{'s' if len(graded) != 1 else ''} "
+            f"{years}; most recently {last.row.current.label.lower()} "
+            f"({last.inspection.short_title}).")
+    if len(history.scales) > 1:
+        text += (" The grading scale changed in between, so grades before and after the "
+                 "change are not directly comparable.")
+    return text
+
+
+# -- heatmap of areas by inspection ------------------------------------------------------------
+
+def heatmap_chart(site: SiteView) -> Chart | None:
+    """Every canonical area against every graded inspection."""
+    inspections = site.graded_inspections
+    areas = [a for a in site.areas if a.points]
+    if not inspections or not areas:
+        return None
+    columns = [v.summary for v in inspections]
+    cell: dict[tuple[str, str], GradeView] = {}
+    for area in areas:
+        for p in area.points:
+            cell[(area.id, p.inspection.id)] = p.row.current
+    # Tones 0-4, then "not graded" (5) and "not known" (6); None where not assessed.
+    z, text, hover = [], [], []
+    for area in areas:
+        z_row, t_row, h_row = [], [], []
+        for s in columns:
+            grade = cell.get((area.id, s.id))
+            if grade is None:
+                z_row.append(None)
+                t_row.append("")
+                h_row.append(f"{area.name}<br>{s.short_title}<br>not assessed")
+                continue
+            value = grade.tone if grade.tone is not None else (
+                5 if grade.state == "not-graded" else 6)
+            z_row.append(value)
+            t_row.append(ABBREVIATIONS.get(grade.label, grade.label))
+            h_row.append(f"{area.name}<br>{s.short_title}<br><b>{grade.label}</b>")
+        z.append(z_row)
+        text.append(t_row)
+        hover.append(h_row)
+    colours = [*TONE_COLOURS, NOT_GRADED_COLOUR, NOT_KNOWN_COLOUR]
+    steps = len(colours)
+    colorscale = []
+    for i, colour in enumerate(colours):
+        colorscale += [[i / steps, colour], [(i + 1) / steps, colour]]
+    shapes = []
+    scales = [site.content.frameworks[v.inspection.framework or ""].scale for v in inspections]
+    for i in range(1, len(scales)):
+        if scales[i] != scales[i - 1]:
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": i - 0.5,
+                           "x1": i - 0.5, "y0": -0.02, "y1": 1.02,
+                           "line": {"color": "#0b0c0c", "width": 3}})
+    figure = {
+        "data": [{
+            "type": "heatmap", "z": z, "x": [s.short_title for s in columns],
+            "y": [a.name for a in areas], "text": text, "texttemplate": "%{text}",
+            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
+            "colorscale": colorscale, "zmin": -0.5, "zmax": steps - 0.5, "showscale": False,
+            "xgap": 2, "ygap": 2, "hoverongaps": False,
+        }],
+        "layout": _layout(
+            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
+            yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
+            shapes=shapes, plot_bgcolor="#f3f2f1",
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        ),
+    }
+    rows: list[list[Cell]] = [[a.name, *[cell.get((a.id, s.id)) for s in columns]]
+                              for a in areas]
+    changes = [columns[i].short_title for i in range(1, len(scales)) if scales[i] != scales[i - 1]]
+    summary = (f"Grades for {len(areas)} areas across {len(columns)} graded inspections, "
+               f"from {columns[0].short_title} to {columns[-1].short_title}.")
+    if changes:
+        summary += (f" The grading scale changed at {_join(changes)} (marked by a thick line): "
+                    "grades on either side are not directly comparable.")
+    return Chart(
+        id="grades-by-area", title="Grades by area and inspection", summary=summary,
+        figure=figure, columns=["Area", *[s.short_title for s in columns]], rows=rows,
+        layout="chart-first",
+        notes=["Blank: the area was not assessed by that inspection's framework. "
+               "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
+               "NG not graded, ? not known."],
+        height=max(300, 28 * len(areas) + 160),
+    )
+
+
+# -- the timeline ------------------------------------------------------------------------------
+
+EVENT_SYMBOLS = {"fieldwork": "line-ew", "published": "circle", "amended": "diamond",
+                 "response": "triangle-up", "coverage": "square", "press-release": "square",
+                 "letter": "triangle-up", "report": "circle-open", "data": "circle-open"}
+
+
+def timeline_chart(site: SiteView) -> Chart | None:
+    """Every dated event on one time axis, one lane per kind of inspection."""
+    events = site.timeline
+    if not events:
+        return None
+    kinds = site.content.site.kinds
+    lanes = [k for k in kinds if any(e.inspection.kind == k for e in events)]
+    traces: list[dict[str, Any]] = []
+    # Fieldwork periods as bars: one trace, segments separated by gaps.
+    xs: list[str | None] = []
+    ys: list[str | None] = []
+    for e in events:
+        if e.type == "fieldwork":
+            xs += [str(e.date.start()), str((e.end or e.date).end()), None]
+            label = kinds[e.inspection.kind].label
+            ys += [label, label, None]
+    if xs:
+        traces.append({"type": "scatter", "mode": "lines", "name": "Fieldwork", "x": xs,
+                       "y": ys, "line": {"color": "#505a5f", "width": 10},
+                       "hoverinfo": "skip", "connectgaps": False})
+    for event_type in ("published", "amended", "response", "coverage", "press-release",
+                       "letter", "report", "data"):
+        chosen = [e for e in events if e.type == event_type]
+        if not chosen:
+            continue
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": chosen[0].type_label,
+            "x": [str(e.date.start()) for e in chosen],
+            "y": [kinds[e.inspection.kind].label for e in chosen],
+            "customdata": [[e.title, e.date.label, e.detail or "", e.url] for e in chosen],
+            "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+                             "%{customdata[2]}<extra></extra>",
+            "marker": {"size": 13, "symbol": EVENT_SYMBOLS[event_type],
+                       "color": "#1d4f91" if event_type == "published" else "#ffffff",
+                       "line": {"color": "#0b0c0c", "width": 1.5}},
+        })
+    years = [e.date.year for e in events]
+    figure = {
+        "data": traces,
+        "layout": _layout(
+            xaxis={"type": "date", "range": [f"{min(years)}-01-01", f"{max(years) + 1}-01-01"],
+                   "fixedrange": True, "gridcolor": "#e5e5e5", "dtick": "M12",
+                   "tickformat": "%Y"},
+            yaxis={"categoryorder": "array",
+                   "categoryarray": [kinds[k].label for k in reversed(lanes)],
+                   "fixedrange": True, "automargin": True},
+            showlegend=True, legend={"orientation": "h", "y": -0.2},
+            margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        ),
+    }
+    counts = {t: sum(1 for e in events if e.type == t) for t in ("published", "fieldwork")}
+    summary = (f"{counts['published']} report publications and {counts['fieldwork']} periods of "
+               f"fieldwork from {min(years)} to {max(years)}, with amendments, responses and "
+               "coverage, by kind of inspection.")
+    rows: list[list[Cell]] = [[str(e.date), e.type_label, kinds[e.inspection.kind].label,
+                               e.title, e.detail or ""] for e in events]
+    return Chart(
+        id="timeline", title="Timeline of inspections", summary=summary, figure=figure,
+        columns=["Date", "Event", "Kind", "Title", "Detail"], rows=rows,
+        height=120 + 60 * len(lanes), layout="chart-first", table_toggle=True,
+    )
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def timeline_events_by_year(events: list[TimelineEvent]) -> list[tuple[int, list[TimelineEvent]]]:
+    """Events grouped by year, for the semantic list."""
+    by_year: dict[int, list[TimelineEvent]] = {}
+    for e in events:
+        by_year.setdefault(e.date.year, []).append(e)
+    return sorted(by_year.items())

@@ -1,0 +1,86 @@
+/* Gradeline charts: draw each Plotly chart when it first scrolls into view.
+   The page is complete without this script: every chart's data is in the table beside it.
+   plotly.min.js (large) is fetched only once a chart is about to be seen, so it never
+   delays the first paint of the text. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var plotlySrc = script && script.getAttribute("data-plotly");
+  var loading = null;
+
+  /* plotly.js injects <style> elements, which the Content-Security-Policy refuses. It skips
+     them when elements with their ids are already present: its own rules come from a
+     stylesheet file instead, and the map styles (unused here) are not needed. */
+  function preventInlineStyles() {
+    if (!document.getElementById("plotly.js-style-global")) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.id = "plotly.js-style-global";
+      link.className = "no-inline-styles";
+      link.href = script.getAttribute("data-plotly-css");
+      document.head.appendChild(link);
+    }
+    var mapStyles = script.getAttribute("data-plotly-map-style-id");
+    if (mapStyles && !document.getElementById(mapStyles)) {
+      var placeholder = document.createElement("meta");
+      placeholder.id = mapStyles;
+      document.head.appendChild(placeholder);
+    }
+  }
+
+  function loadPlotly() {
+    if (window.Plotly) { return Promise.resolve(window.Plotly); }
+    if (!loading) {
+      preventInlineStyles();
+      loading = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = plotlySrc;
+        s.async = true;
+        s.onload = function () { resolve(window.Plotly); };
+        s.onerror = reject;
+        document.head.appendChild(s);
+      });
+    }
+    return loading;
+  }
+
+  function linkFor(canvas, path) {
+    var index = path.slice(-1) === "/" ? canvas.getAttribute("data-index") : "";
+    return canvas.getAttribute("data-root") + path + index;
+  }
+
+  function render(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-figure"));
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    loadPlotly().then(function (Plotly) {
+      canvas.textContent = "";
+      canvas.style.height = canvas.getAttribute("data-height") + "px";
+      return Plotly.newPlot(canvas, figure.data, figure.layout, figure.config);
+    }).then(function () {
+      canvas.classList.add("chart-drawn");
+      canvas.on("plotly_click", function (event) {
+        var point = event.points && event.points[0];
+        var data = point && point.customdata;
+        if (data && data.length > 3 && data[3]) { window.location.href = linkFor(canvas, data[3]); }
+      });
+    }).catch(function () {
+      canvas.classList.add("chart-failed");
+    });
+  }
+
+  var canvases = document.querySelectorAll(".chart-canvas[data-figure]");
+  if (!("IntersectionObserver" in window)) {
+    Array.prototype.forEach.call(canvases, render);
+    return;
+  }
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        observer.unobserve(entry.target);
+        render(entry.target);
+      }
+    });
+  }, { rootMargin: "0px" });
+  Array.prototype.forEach.call(canvases, function (c) { observer.observe(c); });
+})();

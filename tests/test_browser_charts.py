@@ -1,0 +1,74 @@
+"""Charts in a real browser: each draws, with the right number of traces, and no errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Browser
+
+from conftest import open_page
+
+pytestmark = pytest.mark.browser
+
+CHART_PAGES = [
+    "timeline/",
+    "areas/",
+    "areas/investigating-crime/",
+    "areas/public-treatment/",
+    "inspections/2021-peel/",
+    "inspections/2023-peel/",
+    "inspections/2019-07-child-protection-review/",
+]
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_every_chart_draws_with_its_traces(browser: Browser, served: str, path: str) -> None:
+    context, page, errors = open_page(browser, served + path)
+    canvases = page.locator(".chart-canvas[data-figure]")
+    assert canvases.count() > 0
+    for i in range(canvases.count()):
+        canvas = canvases.nth(i)
+        canvas.scroll_into_view_if_needed()
+        canvas.locator(".main-svg").first.wait_for(timeout=15_000)
+        figure_id = canvas.get_attribute("data-figure")
+        expected = json.loads(page.locator(f"#{figure_id}").text_content() or "")
+        drawn = canvas.evaluate("el => el.data.length")
+        assert drawn == len(expected["data"]), figure_id
+        assert canvas.evaluate("el => el.classList.contains('chart-drawn')")
+    assert errors == []
+    context.close()
+
+
+def test_plotly_loads_only_when_a_chart_scrolls_into_view(browser: Browser, served: str) -> None:
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(served + "inspections/2021-peel/")
+    page.wait_for_load_state("networkidle")
+    assert not any("plotly.min.js" in url for url in requests), "loaded before it was needed"
+    page.locator(".chart-canvas").first.scroll_into_view_if_needed()
+    page.locator(".chart-canvas .main-svg").first.wait_for(timeout=15_000)
+    assert sum("plotly.min.js" in url for url in requests) == 1
+    context.close()
+
+
+def test_without_javascript_the_tables_carry_the_grades(browser: Browser, served: str) -> None:
+    context, page, _ = open_page(browser, served + "areas/investigating-crime/",
+                                 javascript=False)
+    table = page.locator("figure.chart table.chart-table")
+    assert table.is_visible()
+    grades = table.locator("tbody .grade").all_inner_texts()
+    assert grades == ["Requires improvement", "Not known", "Not known", "Adequate",
+                      "Requires improvement"]
+    assert page.locator(".chart-canvas .main-svg").count() == 0
+    context.close()
+
+
+def test_a_chart_permalink_lands_on_the_chart(browser: Browser, served: str) -> None:
+    context, page, errors = open_page(browser, served + "areas/#grades-by-area")
+    box = page.locator("#grades-by-area").bounding_box()
+    assert box is not None and abs(box["y"]) < 5
+    assert errors == []
+    context.close()

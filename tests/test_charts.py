@@ -1,0 +1,184 @@
+"""Charts: valid Plotly figures, tables that say what the content says, CSVs that match."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+from bs4 import BeautifulSoup
+
+from gradeline.model import NOT_GRADED, NOT_KNOWN
+from gradeline.resolve import Content, read_content
+
+from conftest import SHIPPED, parse
+
+WORDS = {NOT_GRADED: "Not graded", NOT_KNOWN: "Not known"}
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return read_content(SHIPPED)
+
+
+def current_grades(content: Content) -> dict[tuple[str, str], str]:
+    """(inspection, area) -> the grade as it stands, worked out from the YAML directly."""
+    out = {}
+    for insp in content.inspections:
+        if not insp.framework:
+            continue
+        framework = content.frameworks[insp.framework]
+        recorded = {j.area: WORDS.get(j.grade, j.grade) for j in insp.judgments}
+        for am in sorted(insp.amendments, key=lambda a: a.date.sort_key):
+            recorded[am.area] = am.to_grade
+        for fa in framework.areas:
+            out[(insp.id, fa.area)] = recorded.get(fa.area, "Not known" if fa.graded
+                                                   else "Not graded")
+    return out
+
+
+def figures(site: Path) -> list[tuple[Path, str, dict]]:
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        for script in parse(page).select('script[type="application/json"]'):
+            found.append((page, script["id"], json.loads(script.string)))
+    return found
+
+
+def chart_table(soup: BeautifulSoup, chart_id: str) -> list[list[str]]:
+    figure = soup.find("figure", id=chart_id)
+    table = figure.select_one("table.chart-table")
+    return [[" ".join(c.get_text().split()) for c in tr.find_all(["th", "td"])]
+            for tr in table.find_all("tr")]
+
+
+def test_every_figure_is_valid_plotly(built_site: Path) -> None:
+    found = figures(built_site)
+    assert len(found) > 30
+    for page, figure_id, figure in found:
+        config = figure.pop("config")
+        go.Figure(figure)  # raises on any property plotly does not know
+        assert config["displayModeBar"] is False, (page, figure_id)
+
+
+def test_figures_carry_no_default_template(built_site: Path) -> None:
+    for _, figure_id, figure in figures(built_site):
+        assert "template" not in figure["layout"], figure_id
+
+
+def test_heatmap_table_matches_the_content(built_site: Path, content: Content) -> None:
+    rows = chart_table(parse(built_site / "areas" / "index.html"), "grades-by-area")
+    header, body = rows[0], rows[1:]
+    graded = [i for i in content.inspections if i.framework]
+    assert header[1:] == [i.short_title for i in graded]
+    expected = current_grades(content)
+    names = {a.name: a.id for a in content.areas.values()}
+    for row in body:
+        area = names[row[0]]
+        for insp, cell in zip(graded, row[1:], strict=True):
+            assert cell == expected.get((insp.id, area), "not assessed"), (insp.id, area)
+    assert len(body) == len({a for (_, a) in expected})
+
+
+def test_area_history_tables_match_the_content(built_site: Path, content: Content) -> None:
+    expected = current_grades(content)
+    titles = {i.short_title: i.id for i in content.inspections}
+    pages = sorted((built_site / "areas").glob("*/index.html"))
+    assert len(pages) == len({a for (_, a) in expected})
+    for page in pages:
+        area = page.parent.name
+        rows = chart_table(parse(page), f"history-{area}")[1:]
+        assert [(titles[r[0]], r[4]) for r in rows] == [
+            (i.id, expected[(i.id, area)]) for i in content.inspections
+            if (i.id, area) in expected]
+
+
+def test_history_lines_never_cross_a_change_of_scale(built_site: Path,
+                                                     content: Content) -> None:
+    scale_of = {i.short_title: content.frameworks[i.framework].scale
+                for i in content.inspections if i.framework}
+    dates = {i.short_title: i for i in content.inspections}
+    for page, figure_id, figure in figures(built_site):
+        if not figure_id.startswith("figure-history-"):
+            continue
+        rows = chart_table(parse(page), figure_id.removeprefix("figure-"))[1:]
+        by_date = {str((dates[r[0]].published).start()): scale_of[r[0]] for r in rows}
+        for trace in figure["data"]:
+            assert len({by_date[x] for x in trace["x"]}) == 1, (figure_id, trace["name"])
+        scales = [scale_of[r[0]] for r in rows]
+        if len(set(scales)) > 1:
+            assert figure["layout"]["shapes"], f"{figure_id}: no mark at the change of scale"
+
+
+def test_distribution_tables_count_the_current_grades(built_site: Path,
+                                                      content: Content) -> None:
+    expected = current_grades(content)
+    for insp in content.inspections:
+        if not insp.framework:
+            continue
+        soup = parse(built_site / "inspections" / insp.id / "index.html")
+        rows = chart_table(soup, f"grades-{insp.id}")[1:]
+        counts = Counter(g for (i, _), g in expected.items()
+                         if i == insp.id and g not in ("Not known", "Not graded"))
+        scale = content.scales[content.frameworks[insp.framework].scale]
+        assert rows == [[g.label, str(counts[g.label])] for g in scale.grades]
+
+
+def test_case_file_chart_matches_the_content(built_site: Path, content: Content) -> None:
+    insp = content.inspection("2019-07-child-protection-review")
+    soup = parse(built_site / "inspections" / insp.id / "index.html")
+    rows = chart_table(soup, f"case-files-{insp.id}")[1:]
+    assert rows == [["Good", "0"], ["Inadequate", "11"], ["Rating not stated", "10"]]
+    assert "21 case files" in soup.find("figure", id=f"case-files-{insp.id}").get_text()
+
+
+def test_each_chart_csv_is_exactly_its_table(built_site: Path) -> None:
+    for page in sorted(built_site.rglob("*.html")):
+        soup = parse(page)
+        for figure in soup.select("figure.chart"):
+            link = figure.select_one(".chart-links a[download]")
+            path = (page.parent / link["href"]).resolve()
+            text = path.read_bytes().decode("utf-8-sig")
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+            assert rows == chart_table(soup, figure["id"]), path
+
+
+def test_every_chart_is_a_figure_with_caption_summary_table_and_permalink(
+        built_site: Path) -> None:
+    ids = []
+    for page in sorted(built_site.rglob("*.html")):
+        for figure in parse(page).select("figure.chart"):
+            ids.append(figure["id"])
+            assert figure.find("figcaption").select_one(".chart-title")
+            assert figure.select_one(".chart-summary").get_text(strip=True)
+            assert figure.select_one("table.chart-table caption")
+            assert figure.select_one(f'a.permalink[href="#{figure["id"]}"]')
+    assert {"timeline", "grades-by-area", "history-investigating-crime",
+            "grades-2021-peel", "case-files-2019-07-child-protection-review"} <= set(ids)
+
+
+def test_pages_stay_small_without_their_chart_data(built_site: Path) -> None:
+    for page in sorted(built_site.rglob("*.html")):
+        soup = parse(page)
+        for script in soup.select('script[type="application/json"]'):
+            script.decompose()
+        size = len(str(soup).encode("utf-8"))
+        assert size < 60_000, f"{page.relative_to(built_site)}: {size:,} bytes"
+
+
+def test_plotly_is_copied_once_and_loaded_only_by_the_chart_script(built_site: Path) -> None:
+    assert (built_site / "static" / "plotly.min.js").stat().st_size > 1_000_000
+    for page in sorted(built_site.rglob("*.html")):
+        soup = parse(page)
+        sources = [s.get("src", "") for s in soup.find_all("script") if s.get("src")]
+        assert not any("plotly" in s for s in sources), page
+        assert not any(s.startswith(("http:", "https:", "//")) for s in sources), page
+        has_charts = bool(soup.select("figure.chart"))
+        chart_scripts = soup.select("script[data-plotly]")
+        assert bool(chart_scripts) == has_charts, page
+        for script in chart_scripts:
+            assert script.has_attr("defer")
