@@ -45,8 +45,7 @@ def site_pages(site: SiteView) -> list[Page]:
             "timeline/", "timeline.html", "Timeline",
             {"by_year": timeline_events_by_year(events), "timeline_chart": chart,
              "first_year": events[0].date.year, "last_year": events[-1].date.year,
-             "organisation": " and ".join(organisations),
-             "kind_labels": [k.label for k in content.site.kinds.values()]},
+             "organisation": " and ".join(organisations)},
             description="Every inspection, report, amendment and response on one time axis.",
             charts=[chart] if chart else [],
         ))

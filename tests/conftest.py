@@ -99,6 +99,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging every request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
 def served(built_site: Path) -> Iterator[str]:
     """The shipped site on a local HTTP server."""
@@ -122,8 +129,7 @@ def open_page(browser: Any, url: str, javascript: bool = True) -> tuple[Any, Any
 
 def serve_folder(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     """Serve a folder on 127.0.0.1 (port chosen by the OS); returns the server and its URL."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 
-from conftest import open_page
+from gradeline.build import PLOTLY_JS
+
+from conftest import ROOT, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +76,29 @@ def test_a_chart_permalink_lands_on_the_chart(browser: Browser, served: str) -> 
     assert box is not None and abs(box["y"]) < 5
     assert errors == []
     context.close()
+
+
+def test_plotly_css_matches_what_plotly_would_inject(browser: Browser, tmp_path: Path) -> None:
+    """static/plotly.css replaces plotly.js's injected <style>; it must not drift from it.
+
+    Regenerate after upgrading plotly: GRADELINE_UPDATE_PLOTLY_CSS=1 pytest -k plotly_css
+    """
+    (tmp_path / "plotly.min.js").write_bytes(PLOTLY_JS.read_bytes())
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html><head><script src="plotly.min.js"></script></head><body>'
+        '<div id="g"></div></body></html>')
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((tmp_path / "index.html").as_uri())
+    page.evaluate("Plotly.newPlot('g', [{y: [1, 2]}], {}, {displayModeBar: false})")
+    rules = page.evaluate("""Array.from(document.getElementById('plotly.js-style-global')
+        .sheet.cssRules).map(r => r.cssText).reverse()""")
+    context.close()
+    css_path = ROOT / "templates" / "static" / "plotly.css"
+    if os.environ.get("GRADELINE_UPDATE_PLOTLY_CSS"):
+        header = "".join(line for line in css_path.read_text().splitlines(True)
+                         if line.startswith(("/*", "   ")))
+        css_path.write_text(header + "\n".join(rules) + "\n")
+    shipped = [line for line in css_path.read_text().splitlines()
+               if line and not line.startswith(("/*", "   "))]
+    assert shipped == rules
