@@ -22,7 +22,8 @@ from .views import derive
 from .write import SiteWriter, check_output_folder
 
 #: The main navigation: (label, site path).
-NAV = [("Inspections", ""), ("Timeline", "timeline/"), ("Areas", "areas/"), ("Data", "data/")]
+NAV = [("Inspections", ""), ("Timeline", "timeline/"), ("Areas", "areas/"),
+       ("Compare", "compare/"), ("Tracker", "tracker/"), ("Data", "data/")]
 #: plotly.js as the installed plotly package ships it: copied into the site, never a CDN.
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 

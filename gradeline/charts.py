@@ -14,10 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .render import script_safe_json
 from .views import TONES, AreaHistory, GradeView, InspectionView, SiteView, TimelineEvent
 
 #: Fill colours for grade tones, best (0) to worst; the same as the badges in style.css.
@@ -75,10 +75,7 @@ class Chart:
 
     def figure_json(self) -> str:
         """The figure and its config as JSON that is safe inside a <script> element."""
-        text = json.dumps({**self.figure, "config": CONFIG}, ensure_ascii=False,
-                          separators=(",", ":"), sort_keys=True)
-        # "</script>" or "<!--" in content must not end the element early.
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return script_safe_json({**self.figure, "config": CONFIG})
 
     @property
     def trace_count(self) -> int:

@@ -12,7 +12,9 @@ import io
 import json
 from typing import Any
 
+from .compare import compare_data
 from .model import Inspection, Source
+from .render import script_safe_json
 from .resolve import Content
 from .views import InspectionView, JudgmentRow, SiteView
 
@@ -135,9 +137,16 @@ def _source_record(source: Source) -> dict[str, Any]:
     return source.model_dump(mode="json", exclude_none=True)
 
 
+def compare_script(site: SiteView) -> bytes:
+    """The compare picker's data, as a script so that it loads from disk as well as a host."""
+    payload = compare_data(site, site.tracked, site.pairs)
+    return f"window.gradelineCompare = {script_safe_json(payload)};\n".encode()
+
+
 def data_files(site: SiteView) -> list[tuple[str, bytes]]:
     """The files under ``data/``: (site path, bytes)."""
     return [
         ("data/judgments.csv", judgments_csv(site)),
         ("data/inspections.json", inspections_json(site)),
+        ("data/compare-data.js", compare_script(site)),
     ]

@@ -291,6 +291,22 @@ class Related(Strict):
     summary: Markdown | None = Field(None, description="What it says, in brief.")
 
 
+ProgressStatus = Literal["met", "largely-met", "partly-met", "not-met"]
+
+
+class Progress(Strict):
+    """What this report says of items (recommendations, areas for improvement, causes of
+    concern) from earlier reports."""
+
+    items: list[str] = Field(min_length=1, description="The earlier items, each as "
+                                                       "'inspection-id#item-id'.")
+    status: ProgressStatus = Field(description="What this report found: met, largely-met, "
+                                               "partly-met or not-met.")
+    note: str | None = Field(None, description="What the report says, briefly; needed when "
+                                               "one statement covers several items.")
+    cite: Cite = Field(min_length=1)
+
+
 class Inspection(Strict):
     """One inspection report and what it found."""
 
@@ -324,6 +340,8 @@ class Inspection(Strict):
     areas_for_improvement: list[Item] = Field(default_factory=list,
                                               description="Areas for improvement.")
     recommendations: list[Item] = Field(default_factory=list, description="Recommendations.")
+    progress: list[Progress] = Field(
+        default_factory=list, description="What this report says of earlier reports' items.")
     quotes: list[Quote] = Field(default_factory=list, description="Verbatim quotes.")
     related: list[Related] = Field(default_factory=list, description="Responses, coverage.")
     cite: Cite = Field(min_length=1, description="Sources for the inspection's facts, used for "

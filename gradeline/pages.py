@@ -10,14 +10,17 @@ from .charts import (
     timeline_chart,
     timeline_events_by_year,
 )
+from .compare import CHANGES, compare, fate_in
 from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .render import Page
-from .views import SiteView
+from .views import STATUS_LABELS, SiteView
 
 
 def site_pages(site: SiteView) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     content = site.content
+    tracked = site.tracked
+    comparisons = [compare(site, a, b, tracked) for a, b in site.pairs]
     pages = [
         Page("", "home.html", content.site.title,
              {"inspections": site.newest_first, "years": site.years},
@@ -33,7 +36,10 @@ def site_pages(site: SiteView) -> list[Page]:
         case_chart = case_file_chart(view)
         pages.append(Page(
             view.summary.url, "inspection.html", insp.title,
-            {"view": view, "distribution": distribution, "case_chart": case_chart},
+            {"view": view, "distribution": distribution, "case_chart": case_chart,
+             "fates": {t.id: t for t in tracked.values() if t.inspection.id == insp.id},
+             "comparisons": [c for c in comparisons
+                             if insp.id in (c.earlier.summary.id, c.later.summary.id)]},
             description=f"{insp.title} ({date}): grades, findings and sources.",
             charts=[c for c in (distribution, case_chart) if c],
         ))
@@ -62,6 +68,28 @@ def site_pages(site: SiteView) -> list[Page]:
                                                      "history_chart": chart},
             description=chart.summary, charts=[chart],
         ))
+    for comparison in comparisons:
+        pages.append(Page(
+            comparison.url, "compare.html", f"Compare {comparison.title}",
+            {"comparison": comparison, "changes": CHANGES, "fate_in": fate_in},
+            description=f"Grades and findings of {comparison.title}, side by side.",
+        ))
+    pages.append(Page(
+        "compare/", "compare_picker.html", "Compare two reports",
+        {"inspections": [v.summary for v in site.inspections], "comparisons": comparisons},
+        description="Choose any two inspection reports and compare them area by area.",
+    ))
+    items = sorted(tracked.values(), key=lambda t: (
+        -(t.inspection.date.sort_key[0] if t.inspection.date else 0), t.inspection.id,
+        list(STATUS_LABELS).index(t.status)))
+    used_areas = sorted({(t.area_id, content.areas[t.area_id].name) for t in items
+                         if t.area_id}, key=lambda pair: pair[1])
+    pages.append(Page(
+        "tracker/", "tracker.html", "Follow-up tracker",
+        {"items": items, "statuses": list(STATUS_LABELS.items()), "areas": used_areas},
+        description="Every recommendation and area for improvement, and what later "
+                    "reports say became of it.",
+    ))
     pages.append(Page(
         "data/", "data.html", "Open data",
         {"columns": COLUMN_DOCS, "fixed_columns": JUDGMENT_COLUMNS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,16 @@ def markdown_to_html(text: str) -> str:
         html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
     )
+
+
+def script_safe_json(value: Any) -> str:
+    """Compact, deterministic JSON that cannot end a <script> element or open a comment.
+
+    Content may contain "</script>" or "<!--"; escaped as \\u003c etc. it stays the same
+    string to a JSON parser but is inert to the HTML parser.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def markdown_inline(text: str) -> str:

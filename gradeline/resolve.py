@@ -476,6 +476,9 @@ class _InspectionChecks:
                 if item.continues is not None:
                     self._check_item_ref(insp, (group, i, "continues"), item.continues,
                                          problems)
+        for i, progress in enumerate(insp.progress):
+            for j, ref in enumerate(progress.items):
+                self._check_item_ref(insp, ("progress", i, "items", j), ref, problems)
 
     def _check_item_ref(self, insp: Inspection, loc: Loc, ref: str,
                         problems: ProblemList) -> None:
@@ -487,7 +490,12 @@ class _InspectionChecks:
                          _unknown("inspection", target_id, self.inspections))
             return
         if target_id == insp.id:
-            problems.add(loc, "an item cannot continue an item of the same inspection")
+            problems.add(loc, "an item must belong to another, earlier inspection")
+            return
+        mine, theirs = inspection_date(insp), inspection_date(target)
+        if mine and theirs and mine.end() < theirs.start():
+            problems.add(loc, f"'{target_id}' ({theirs}) is later than this inspection "
+                              f"({mine}); only earlier items can be followed up")
             return
         ids = [it.id for it in itertools.chain(target.causes_of_concern,
                                                target.areas_for_improvement,

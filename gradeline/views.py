@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .dates import PartialDate
 from .model import NOT_GRADED, NOT_KNOWN, Inspection, Item, Scale, Source, Visit
@@ -146,6 +146,30 @@ class InspectionSummary:
         return self.date.year if self.date else None
 
 
+STATUS_LABELS = {"met": "Met", "largely-met": "Largely met", "partly-met": "Partly met",
+                 "not-met": "Not met", "carried-forward": "Carried forward",
+                 "not-followed-up": "Not yet followed up"}
+ITEM_GROUPS = {"causes_of_concern": "Cause of concern",
+               "areas_for_improvement": "Area for improvement",
+               "recommendations": "Recommendation"}
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """A later report's statement on earlier items."""
+
+    anchor: str
+    status: str
+    items: list[tuple[str, str, str]]
+    note: str | None
+    refs: list[int]
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return STATUS_LABELS[self.status]
+
+
 @dataclass
 class InspectionView:
     """Everything an inspection page shows."""
@@ -161,6 +185,7 @@ class InspectionView:
     areas_for_improvement: list[ItemView]
     recommendations: list[ItemView]
     fieldwork: list[tuple[Visit, list[int]]]
+    progress: list[ProgressView]
     quotes: list[tuple[str, str, str, list[int]]]
     related: list[tuple[str, Source, str | None, list[int]]]
     case_files_refs: list[int]
@@ -257,6 +282,10 @@ class SiteView:
     inspections: list[InspectionView]
     timeline: list[TimelineEvent] = field(default_factory=list)
     areas: list[AreaHistory] = field(default_factory=list)
+    #: Every finding with what later reports said of it (see compare.track_items).
+    tracked: dict[str, Any] = field(default_factory=dict)
+    #: The natural pairs of reports to compare (see compare.natural_pairs).
+    pairs: list[tuple[InspectionView, InspectionView]] = field(default_factory=list)
 
     @property
     def graded_inspections(self) -> list[InspectionView]:
@@ -299,8 +328,15 @@ def derive(content: Content) -> SiteView:
         if target:
             view.follows_up = by_id[target].summary
             by_id[target].followed_up_by.append(view.summary)
-    return SiteView(content, views, timeline_events(content, views), area_histories(content,
-                                                                                  views))
+    # Comparisons build on the views above; compare.py imports this module, hence the late
+    # import.
+    from .compare import natural_pairs, track_items
+
+    site = SiteView(content, views, timeline_events(content, views),
+                    area_histories(content, views))
+    site.tracked = track_items(site)
+    site.pairs = natural_pairs(site)
+    return site
 
 
 def timeline_events(content: Content, views: list[InspectionView]) -> list[TimelineEvent]:
@@ -420,7 +456,8 @@ def _item_link(content: Content, ref: str | None) -> tuple[str, str] | None:
     if ref is None:
         return None
     inspection_id, _, item_id = ref.partition("#")
-    title = content.inspection(inspection_id).title
+    insp = content.inspection(inspection_id)
+    title = insp.short_title or insp.title
     return f"{inspection_url(inspection_id)}#{item_id}", f"{title}, {item_id}"
 
 
@@ -450,6 +487,10 @@ def _inspection_view(content: Content, insp: Inspection) -> InspectionView:
         areas_for_improvement=_items(content, insp, insp.areas_for_improvement, cite),
         recommendations=_items(content, insp, insp.recommendations, cite),
         fieldwork=[(v, cite.cite(v.cite)) for v in insp.fieldwork],
+        progress=[ProgressView(f"progress-{i + 1}", p.status,
+                               [(ref, *_item_link(content, ref)) for ref in p.items],
+                               p.note, cite.cite(p.cite))
+                  for i, p in enumerate(insp.progress)],
         quotes=[(q.text, q.speaker, q.role, cite.cite(q.cite)) for q in insp.quotes],
         related=[(r.kind, content.source(insp, r.source), r.summary, cite.cite([r.source]))
                  for r in insp.related],

@@ -121,7 +121,11 @@ def open_page(browser: Any, url: str, javascript: bool = True) -> tuple[Any, Any
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    # A request cut short by the next navigation (ERR_ABORTED) is not a fault of the page.
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} {r.failure}")
+            if "ERR_ABORTED" not in (r.failure or "") else None)
+    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
     response = page.goto(url)
     assert response is not None and response.ok, url
     return context, page, errors

@@ -8,6 +8,8 @@ from gradeline.build import build
 
 from conftest import parse
 
+OWN_SCRIPTS = ("static/charts.js", "static/compare.js", "static/tracker.js",
+               "data/compare-data.js")
 HOSTILE_SUMMARY = """\
 summary: |
   Fine **bold** text and a [good link](https://example.org/).
@@ -36,7 +38,8 @@ def test_raw_html_and_script_in_markdown_are_neutralised(minimal: Path, tmp_path
             if script.get("type") == "application/json":
                 assert "<" not in script.string, page
             else:
-                assert script["src"].split("?")[0].endswith("static/charts.js"), page
+                source = script["src"].split("?")[0]
+                assert source.endswith(OWN_SCRIPTS), (page, source)
                 assert not script.string, page
         assert soup.find_all(["iframe", "img"]) == []
         for tag in soup.find_all(True):

@@ -1,0 +1,351 @@
+"""Comparisons of two reports, and what became of every finding: derived from the views.
+
+Areas are matched through their canonical ids. Grades are compared only when both are on
+the same scale; across a change of scale the comparison says "not directly comparable"
+rather than drawing a conclusion HMICFRS warns against. Links between findings (an item that
+continues an earlier one, a report saying an earlier item was met) come only from the
+content: nothing here guesses them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Item
+from .resolve import Content
+from .views import (
+    ITEM_GROUPS,
+    STATUS_LABELS,
+    GradeView,
+    InspectionSummary,
+    InspectionView,
+    JudgmentRow,
+    SiteView,
+)
+
+#: Change between two grades: (symbol, words). Symbols are decoration; words carry meaning.
+CHANGES = {
+    "better": ("▲", "Better"),
+    "worse": ("▼", "Worse"),
+    "same": ("=", "Same"),
+    "not-comparable": ("≠", "Not directly comparable"),
+    "no-grade": ("–", "No grade to compare"),
+    "only-earlier": ("◀", "Only in the earlier report"),
+    "only-later": ("▶", "Only in the later report"),
+}
+
+
+def compare_grades(earlier: GradeView | None, later: GradeView | None) -> str:
+    """How a grade changed between two reports (a key of CHANGES)."""
+    if earlier is None:
+        return "only-later"
+    if later is None:
+        return "only-earlier"
+    if earlier.state != "graded" or later.state != "graded":
+        return "no-grade"
+    if earlier.scale != later.scale:
+        return "not-comparable"
+    assert earlier.rank is not None and later.rank is not None
+    if later.rank < earlier.rank:
+        return "better"
+    if later.rank > earlier.rank:
+        return "worse"
+    return "same"
+
+
+@dataclass(frozen=True)
+class AreaComparison:
+    """One canonical area in both reports."""
+
+    area_id: str
+    area_name: str
+    earlier: JudgmentRow | None
+    later: JudgmentRow | None
+    change: str
+    #: The change had the later grade not been amended (None when it was not amended).
+    change_as_published: str | None = None
+
+    @property
+    def symbol(self) -> str:
+        """The change as a symbol."""
+        return CHANGES[self.change][0]
+
+    @property
+    def words(self) -> str:
+        """The change in words."""
+        return CHANGES[self.change][1]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What a later report said of an item."""
+
+    status: str
+    by: InspectionSummary
+    note: str | None
+    url: str
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class TrackedItem:
+    """An area for improvement, cause of concern or recommendation, and what became of it."""
+
+    ref: str
+    id: str
+    group: str
+    inspection: InspectionSummary
+    text: str
+    area_id: str | None
+    area_label: str | None
+    timescale: str | None
+    follow_ups: list[FollowUp]
+    continued_by: list[tuple[str, str, str]]
+    #: Grade of the item's area in its own report, as published and as it stands.
+    grade: JudgmentRow | None
+
+    @property
+    def status(self) -> str:
+        """The latest status a later report gives, else carried forward or not followed up."""
+        if self.follow_ups:
+            return self.follow_ups[-1].status
+        if self.continued_by:
+            return "carried-forward"
+        return "not-followed-up"
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return STATUS_LABELS[self.status]
+
+    @property
+    def group_label(self) -> str:
+        """The kind of item in words."""
+        return ITEM_GROUPS[self.group]
+
+    @property
+    def url(self) -> str:
+        """Where the item is on its report's page."""
+        return f"{self.inspection.url}#{self.id}"
+
+
+@dataclass
+class Comparison:
+    """Two reports side by side."""
+
+    earlier: InspectionView
+    later: InspectionView
+    rows: list[AreaComparison]
+    notes: list[str]
+    earlier_items: list[TrackedItem]
+    later_items: list[tuple[TrackedItem, TrackedItem | None]]
+    counts: list[tuple[InspectionSummary, list[tuple[GradeView, int]]]] = field(
+        default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """The site path of the pre-rendered comparison."""
+        return comparison_url(self.earlier.summary.id, self.later.summary.id)
+
+    @property
+    def title(self) -> str:
+        """Names both reports."""
+        return f"{self.earlier.summary.short_title} and {self.later.summary.short_title}"
+
+    @property
+    def change_counts(self) -> list[tuple[str, str, int]]:
+        """How many areas changed each way: (symbol, words, count), in CHANGES order."""
+        counter = Counter(r.change for r in self.rows)
+        return [(sym, words, counter[key]) for key, (sym, words) in CHANGES.items()
+                if counter[key]]
+
+
+def comparison_url(earlier_id: str, later_id: str) -> str:
+    """The site path of the comparison of two inspections."""
+    return f"compare/{earlier_id}/{later_id}/"
+
+
+def natural_pairs(site: SiteView) -> list[tuple[InspectionView, InspectionView]]:
+    """Each inspection with the previous one of its organisation and kind, plus follow-ups."""
+    pairs: dict[tuple[str, str], tuple[InspectionView, InspectionView]] = {}
+    series: dict[tuple[str, str], list[InspectionView]] = {}
+    for view in site.inspections:
+        series.setdefault((view.inspection.organisation, view.inspection.kind), []).append(view)
+    for views in series.values():
+        for a, b in itertools.pairwise(views):
+            pairs[(a.summary.id, b.summary.id)] = (a, b)
+    by_id = {v.summary.id: v for v in site.inspections}
+    for view in site.inspections:
+        if view.inspection.follows_up:
+            earlier = by_id[view.inspection.follows_up]
+            pairs[(earlier.summary.id, view.summary.id)] = (earlier, view)
+    order = {v.summary.id: i for i, v in enumerate(site.inspections)}
+    return sorted(pairs.values(), key=lambda p: (order[p[1].summary.id], order[p[0].summary.id]))
+
+
+def track_items(site: SiteView) -> dict[str, TrackedItem]:
+    """Every item of every report with what later reports said of it, keyed by reference."""
+    content = site.content
+    follow_ups: dict[str, list[FollowUp]] = {}
+    continued: dict[str, list[tuple[str, str, str]]] = {}
+    for view in site.inspections:
+        for progress in view.progress:
+            for ref, _, _ in progress.items:
+                follow_ups.setdefault(ref, []).append(FollowUp(
+                    progress.status, view.summary, progress.note,
+                    f"{view.summary.url}#{progress.anchor}"))
+        for group in ITEM_GROUPS:
+            for item in getattr(view.inspection, group):
+                if item.continues:
+                    continued.setdefault(item.continues, []).append(
+                        (f"{view.summary.id}#{item.id}", f"{view.summary.url}#{item.id}",
+                         f"{view.summary.short_title}, {item.id}"))
+    tracked: dict[str, TrackedItem] = {}
+    for view in site.inspections:
+        labels = {}
+        if view.inspection.framework:
+            labels = {fa.area: fa.label
+                      for fa in content.frameworks[view.inspection.framework].areas}
+        rows = {r.area_id: r for r in view.rows}
+        for group in ITEM_GROUPS:
+            item: Item
+            for item in getattr(view.inspection, group):
+                ref = f"{view.summary.id}#{item.id}"
+                area_label = (labels.get(item.area) or content.areas[item.area].name
+                              if item.area else None)
+                tracked[ref] = TrackedItem(
+                    ref=ref, id=item.id, group=group, inspection=view.summary,
+                    text=item.text, area_id=item.area, area_label=area_label,
+                    timescale=item.timescale, follow_ups=follow_ups.get(ref, []),
+                    continued_by=continued.get(ref, []),
+                    grade=rows.get(item.area) if item.area else None,
+                )
+    return tracked
+
+
+def compare(site: SiteView, earlier: InspectionView, later: InspectionView,
+            tracked: dict[str, TrackedItem]) -> Comparison:
+    """Put two reports side by side: grades by area, notes on comparability, findings."""
+    content = site.content
+    before = {r.area_id: r for r in earlier.rows}
+    after = {r.area_id: r for r in later.rows}
+    # The later report's order first (it is the one readers ask about), then areas only the
+    # earlier report had, in its order.
+    order = [*after, *(a for a in before if a not in after)]
+    rows = []
+    for area_id in order:
+        a, b = before.get(area_id), after.get(area_id)
+        change = compare_grades(a.current if a else None, b.current if b else None)
+        as_published = None
+        if b is not None and b.amended:
+            as_published = compare_grades(a.current if a else None, b.published)
+        rows.append(AreaComparison(area_id, content.areas[area_id].name, a, b, change,
+                                   as_published))
+    notes = comparability_notes(content, earlier.inspection.framework,
+                                later.inspection.framework)
+    earlier_id, later_id = earlier.summary.id, later.summary.id
+    earlier_items = [t for t in tracked.values() if t.inspection.id == earlier_id]
+    later_items = []
+    for t in tracked.values():
+        if t.inspection.id != later_id:
+            continue
+        continues = None
+        for group in ITEM_GROUPS:
+            for item in getattr(later.inspection, group):
+                if item.id == t.id and item.continues:
+                    continues = tracked.get(item.continues)
+        later_items.append((t, continues))
+    counts = [(earlier.summary, earlier.summary.counts), (later.summary, later.summary.counts)]
+    return Comparison(earlier, later, rows, notes, earlier_items, later_items, counts)
+
+
+def comparability_notes(content: Content, fa: str | None, fb: str | None) -> list[str]:
+    """What a reader must know before comparing grades from these two frameworks."""
+    if fa and fb:
+        sa, sb = content.frameworks[fa].scale, content.frameworks[fb].scale
+        if sa != sb:
+            return [f"The two reports grade on different scales ({content.scales[sa].title}; "
+                    f"{content.scales[sb].title}). Their grades are not directly comparable, "
+                    "so no change is shown: HMICFRS says a lower grade on the newer scale "
+                    "does not necessarily mean worse performance."]
+        if fa != fb:
+            return [f"The two reports use different frameworks ({content.frameworks[fa].title}"
+                    f"; {content.frameworks[fb].title}) on the same scale. Areas are matched "
+                    "by their canonical ids; where a framework renamed or reshaped an area, "
+                    "the grades describe similar but not identical ground, and HMICFRS warns "
+                    "against comparing grades across PEEL cycles directly."]
+        return []
+    if not fa and not fb:
+        return ["Neither report gives grades; compare their findings below."]
+    return ["Only one of the two reports gives grades."]
+
+
+def fate_in(item: TrackedItem, later_id: str) -> str:
+    """What the later report of a comparison did with an earlier item, in words."""
+    for follow_up in item.follow_ups:
+        if follow_up.by.id == later_id:
+            return follow_up.status_label
+    for ref, _, _ in item.continued_by:
+        if ref.startswith(f"{later_id}#"):
+            return "Carried forward"
+    return "Not mentioned"
+
+
+def compare_data(site: SiteView, tracked: dict[str, TrackedItem],
+                 pairs: list[tuple[InspectionView, InspectionView]]) -> dict[str, Any]:
+    """What the compare picker needs, for every inspection: one shared data file."""
+    def grade(g: GradeView) -> dict[str, Any]:
+        return {"label": g.label, "state": g.state, "rank": g.rank, "tone": g.tone,
+                "scale": g.scale}
+
+    inspections = []
+    for view in site.inspections:
+        s = view.summary
+        framework = site.content.frameworks.get(view.inspection.framework or "")
+        inspections.append({
+            "id": s.id, "title": s.title, "short_title": s.short_title, "url": s.url,
+            "organisation": view.inspection.organisation, "organisation_name": s.organisation,
+            "date": str(s.date) if s.date else None,
+            "date_label": s.date.label if s.date else "date not known",
+            "kind": s.kind_label,
+            "framework": framework.id if framework else None,
+            "framework_title": framework.title if framework else None,
+            "scale": framework.scale if framework else None,
+            "scale_title": view.scale_title,
+            "areas": [{"id": r.area_id, "name": r.area_name, "label": r.area_label,
+                       "grade": grade(r.current),
+                       "published": grade(r.published) if r.amended else None,
+                       "amended": str(r.amendments[-1].date) if r.amended else None,
+                       "amended_label": r.amendments[-1].date.label if r.amended else None,
+                       "reason": r.amendments[-1].reason if r.amended else None}
+                      for r in view.rows],
+            "items": [{"ref": t.ref, "id": t.id, "group": t.group_label, "text": t.text,
+                       "area": t.area_label,
+                       "fates": {f.by.id: f.status_label for f in t.follow_ups}
+                       | {ref.split("#")[0]: "Carried forward" for ref, _, _ in t.continued_by
+                          if ref.split("#")[0] not in {f.by.id for f in t.follow_ups}},
+                       "continues": next((c for c in _continues(view, t.id)), None)}
+                      for t in tracked.values() if t.inspection.id == s.id],
+        })
+    return {
+        "inspections": inspections,
+        "pairs": [[a.summary.id, b.summary.id] for a, b in pairs],
+        "changes": {k: list(v) for k, v in CHANGES.items()},
+        "scales": {k: v.title for k, v in site.content.scales.items()},
+        # Every pair of frameworks (and none), so the picker words its notes as pages do.
+        "notes": {f"{a or ''}|{b or ''}": comparability_notes(site.content, a, b)
+                  for a in [None, *site.content.frameworks]
+                  for b in [None, *site.content.frameworks]},
+    }
+
+
+def _continues(view: InspectionView, item_id: str) -> list[str]:
+    return [item.continues for group in ITEM_GROUPS for item in getattr(view.inspection, group)
+            if item.id == item_id and item.continues]
