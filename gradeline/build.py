@@ -6,17 +6,20 @@ to a hidden folder that replaces the old site only once it is complete.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import plotly
 
+from . import __version__
 from .data import data_files
 from .pages import site_pages
-from .render import TEMPLATES, Renderer, hash_assets
-from .resolve import Content, read_content
+from .render import TEMPLATES, Page, Renderer, hash_assets
+from .resolve import Content, ContentCache, read_content
 from .urls import Urls
 from .views import derive
 from .write import SiteWriter, check_output_folder
@@ -37,6 +40,101 @@ class BuildResult:
     bytes: int
     seconds: float
     content: Content
+    #: Files written anew (the rest were unchanged and linked from the previous build).
+    changed: list[str] = field(default_factory=list)
+    #: Pages rendered (the rest were unaffected by what changed, and reused).
+    rendered: int = 0
+
+
+class Builder:
+    """Builds one content folder, again and again, reusing what has not changed.
+
+    A one-off build uses it once. The dev server keeps one: parsed files are reused while
+    unchanged, markdown renders once per distinct text, and files identical to the previous
+    build are hard-linked from it rather than written again.
+    """
+
+    def __init__(self, content_dir: Path = Path("content"), base_url: str | None = None,
+                 templates: Path = TEMPLATES):
+        self.content_dir = content_dir
+        self.base_url = base_url
+        self.templates = templates
+        self.cache = ContentCache()
+        #: Each page's fingerprint in the last successful build, by output file.
+        self.fingerprints: dict[str, str] = {}
+
+    def build(self, out_dir: Path, previous: Path | None = None) -> BuildResult:
+        """Build into ``out_dir``; raises ContentError before writing anything if the
+        content has problems. ``previous`` is an earlier build to link unchanged files from.
+        """
+        started = time.perf_counter()
+        content = read_content(self.content_dir, self.cache)          # load + validate
+        site = derive(content)                                       # derive views
+        urls = Urls(self.base_url or content.site.base_url)
+        renderer = Renderer(urls, {"site": content.site, "nav": NAV,
+                                   "plotly_map_style_id": plotly_map_style_id()},
+                            self.templates)
+        static = self.templates / "static"
+        renderer.asset_hashes = hash_assets(static)
+        renderer.asset_hashes["plotly.min.js"] = plotly.__version__
+        pages = site_pages(site)
+        fingerprint = Fingerprints(content, self.templates)
+        known = self.fingerprints if previous is not None else {}
+
+        writer = SiteWriter(out_dir, previous=previous)              # render + write, swap
+        fingerprints: dict[str, str] = {}
+        rendered = 0
+        try:
+            for page in pages:
+                fingerprints[page.file] = fingerprint.of(page)
+                outputs = [page.file, *(c.csv_path for c in page.charts)]
+                if known.get(page.file) == fingerprints[page.file] and all(
+                        writer.reuse(rel) for rel in outputs):
+                    continue  # nothing the page shows has changed
+                writer.write(page.file, renderer.render(page).encode("utf-8"))
+                for chart in page.charts:
+                    writer.write(chart.csv_path, chart.csv_bytes())
+                rendered += 1
+            writer.write_all(data_files(site))
+            writer.copy_tree(static, "static")
+            writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        self.fingerprints = fingerprints
+        return BuildResult(len(pages), writer.count, writer.bytes,
+                           time.perf_counter() - started, content, writer.changed, rendered)
+
+
+class Fingerprints:
+    """What a page's output depends on, as one hash: the templates and static files, the
+    shared content files, and the files of the inspections the page shows."""
+
+    def __init__(self, content: Content, templates: Path):
+        base = hashlib.sha1(usedforsecurity=False)
+        base.update(__version__.encode())
+        for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+            base.update(path.relative_to(templates).as_posix().encode())
+            base.update(hashlib.sha1(path.read_bytes(), usedforsecurity=False).digest())
+        base.update(content.shared_digest.encode())
+        self.base = base
+        self.content = content
+        everything = hashlib.sha1(usedforsecurity=False)
+        for inspection_id in sorted(content.digests):
+            everything.update(f"{inspection_id}:{content.digests[inspection_id]}".encode())
+        self.everything = everything.hexdigest()
+
+    def of(self, page: Page) -> str:
+        """The page's fingerprint: equal fingerprints mean equal output."""
+        h = self.base.copy()
+        h.update(page.target.encode())
+        if page.deps is None:
+            h.update(self.everything.encode())
+        else:
+            for inspection_id in sorted(page.deps):
+                h.update(f"{inspection_id}:{self.content.digests[inspection_id]}".encode())
+        return h.hexdigest()
 
 
 def build(
@@ -50,32 +148,8 @@ def build(
     Raises ContentError (every content problem at once) or OutputError before anything is
     written; any failure leaves an existing ``out_dir`` exactly as it was.
     """
-    started = time.perf_counter()
     check_output_folder(out_dir, content_dir, project=Path.cwd())
-
-    content = read_content(content_dir)                      # load + validate
-    site = derive(content)                                   # derive views
-    urls = Urls(base_url or content.site.base_url)
-    renderer = Renderer(urls, {"site": content.site, "nav": NAV,
-                               "plotly_map_style_id": plotly_map_style_id()}, templates)
-    static = templates / "static"
-    renderer.asset_hashes = hash_assets(static)
-    renderer.asset_hashes["plotly.min.js"] = plotly.__version__
-    pages = site_pages(site)
-
-    writer = SiteWriter(out_dir)                              # render + write, then swap
-    try:
-        writer.write_all(renderer.render_all(pages))
-        writer.write_all(data_files(site))
-        writer.write_all((c.csv_path, c.csv_bytes()) for p in pages for c in p.charts)
-        writer.copy_tree(static, "static")
-        writer.write("static/plotly.min.js", PLOTLY_JS.read_bytes())
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    return BuildResult(len(pages), writer.count, writer.bytes,
-                       time.perf_counter() - started, content)
+    return Builder(content_dir, base_url, templates).build(out_dir)
 
 
 def plotly_map_style_id() -> str:
@@ -84,9 +158,14 @@ def plotly_map_style_id() -> str:
     plotly.js skips the injection when an element with that id exists; charts.js creates
     one so that the Content-Security-Policy has nothing to refuse.
     """
-    head = PLOTLY_JS.read_bytes()
+    return _plotly_map_style_id(PLOTLY_JS.stat().st_mtime_ns)
+
+
+@functools.cache
+def _plotly_map_style_id(version: int) -> str:
+    """Read once per version of plotly.min.js (4.8 MB)."""
     match = re.search(rb'getElementById\("([0-9a-f]{64})"\)\)\{var e=document\.createElement'
-                      rb'\("style"\)', head)
+                      rb'\("style"\)', PLOTLY_JS.read_bytes())
     return match.group(1).decode() if match else ""
 
 

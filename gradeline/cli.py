@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import ContentError, Problem
 from .write import OutputError
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "serve", "new", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +44,39 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "github"), default="text",
                        help="'github' prints GitHub Actions ::error annotations")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+
+    serve = sub.add_parser("serve", help="serve the site, rebuilding and reloading on save",
+                           description="Build the site, serve it, and rebuild and reload open "
+                                       "pages whenever content or templates change. A failed "
+                                       "build keeps the last good site and shows the "
+                                       "problems over every page.")
+    _content_option(serve)
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--base-url", metavar="URL",
+                       help="serve under this URL's path, as in production (default: "
+                            "site.yaml's base_url)")
+
+    new = sub.add_parser("new", help="write a skeleton content file to fill in",
+                         description="Write a valid skeleton inspection with every area of "
+                                     "the framework listed. Never overwrites a file.")
+    new.add_argument("what", choices=("inspection",), help="what to create")
+    _content_option(new)
+    new.add_argument("--organisation", required=True, metavar="ID",
+                     help="id of the inspected organisation")
+    new.add_argument("--framework", required=True, metavar="ID", help="id of the framework")
+    new.add_argument("--date", required=True, metavar="YYYY-MM-DD",
+                     help="publication date; also names the file")
+
+    schema = sub.add_parser("schema", help="write JSON Schemas and the editor field reference",
+                            description="Write JSON Schemas for every kind of content file "
+                                        "into CONTENT/schemas/, generated from the model, and "
+                                        "refresh the field reference in docs/editing.md.")
+    _content_option(schema)
+    schema.add_argument("--docs", type=Path, default=Path("docs/editing.md"), metavar="FILE",
+                        help="editor guide whose field reference to refresh "
+                             "(default: docs/editing.md)")
     return parser
 
 
@@ -58,9 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] not in (*COMMANDS, "-h", "--help"):
         args.insert(0, "build")
     options = _parser().parse_args(args)
-    if options.command == "check":
-        return _check(options)
-    return _build(options)
+    commands = {"check": _check, "serve": _serve, "new": _new, "schema": _schema}
+    return commands.get(options.command, _build)(options)
 
 
 def _build(options: argparse.Namespace) -> int:
@@ -103,6 +135,49 @@ def _check(options: argparse.Namespace) -> int:
     tail = f", {_count(warnings, 'warning')}" if warnings else ""
     print(f"Checked {files} files ({len(content.inspections)} inspections): no errors{tail} "
           f"in {seconds:.2f} s")
+    return 0
+
+
+def _serve(options: argparse.Namespace) -> int:
+    from .serve import serve
+
+    if not options.content.is_dir():
+        print(f"Serve failed: the content folder {options.content} does not exist.",
+              file=sys.stderr)
+        return 1
+    try:
+        serve(options.content, options.port, options.host, options.base_url)
+    except OSError as exc:
+        print(f"Serve failed: {exc.strerror or exc} (port {options.port}).", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _new(options: argparse.Namespace) -> int:
+    from .new import NewError, new_inspection
+
+    try:
+        path = new_inspection(options.content, options.organisation, options.framework,
+                              options.date)
+    except NewError as exc:
+        print(f"New failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}: fill in the TODOs, then run python build.py check")
+    return 0
+
+
+def _schema(options: argparse.Namespace) -> int:
+    from .schema import update_docs, write_schemas
+
+    if not options.content.is_dir():
+        print(f"Schema failed: the content folder {options.content} does not exist.",
+              file=sys.stderr)
+        return 1
+    written = write_schemas(options.content)
+    docs = ""
+    if options.docs.is_file():
+        docs = f"; {'updated' if update_docs(options.docs) else 'checked'} {options.docs}"
+    print(f"Wrote {len(written)} schemas to {options.content / 'schemas'}{docs}")
     return 0
 
 

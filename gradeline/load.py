@@ -8,6 +8,7 @@ before they can expand.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,8 @@ class Document:
     display: str
     data: Any
     positions: Positions
+    #: A hash of the file's text: what incremental builds compare to see what changed.
+    digest: str = ""
 
     def problems(self) -> ProblemList:
         """A fresh problem list that reports against this file's positions."""
@@ -109,7 +112,8 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
         for loc, (line, col), message in duplicates:
             problems.add_at(line, col, message, field=format_loc(loc))
         return None, problems
-    return Document(path or Path(display), display, data, positions), problems
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return Document(path or Path(display), display, data, positions, digest), problems
 
 
 def _first_alias(text: str) -> yaml.Mark | None:

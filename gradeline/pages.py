@@ -10,10 +10,39 @@ from .charts import (
     timeline_chart,
     timeline_events_by_year,
 )
-from .compare import CHANGES, compare, fate_in
+from .compare import CHANGES, Comparison, compare, fate_in
 from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .render import Page
-from .views import STATUS_LABELS, SiteView
+from .views import ITEM_GROUPS, STATUS_LABELS, InspectionView, SiteView
+
+
+def inspection_deps(view: InspectionView, site: SiteView,
+                    partners: list[str]) -> frozenset[str]:
+    """The inspections an inspection page shows anything of: itself, its neighbours, the
+    reports it follows up or is followed up by, its comparison partners, and the reports
+    that link to its findings or whose findings it links to."""
+    deps = {view.summary.id, *partners}
+    for other in (view.previous, view.next, view.follows_up, *view.followed_up_by):
+        if other is not None:
+            deps.add(other.id)
+    for tracked in site.tracked.values():
+        if tracked.inspection.id == view.summary.id:
+            deps.update(f.by.id for f in tracked.follow_ups)
+            deps.update(ref.split("#")[0] for ref, _, _ in tracked.continued_by)
+    for group in ITEM_GROUPS:
+        for item in getattr(view.inspection, group):
+            if item.continues:
+                deps.add(item.continues.split("#")[0])
+    for progress in view.progress:
+        deps.update(ref.split("#")[0] for ref, _, _ in progress.items)
+    return frozenset(deps)
+
+
+def comparison_deps(comparison: Comparison) -> frozenset[str]:
+    """The two reports, and any third report whose findings the later one continues."""
+    deps = {comparison.earlier.summary.id, comparison.later.summary.id}
+    deps.update(c.inspection.id for _, c in comparison.later_items if c is not None)
+    return frozenset(deps)
 
 
 def site_pages(site: SiteView) -> list[Page]:
@@ -34,14 +63,17 @@ def site_pages(site: SiteView) -> list[Page]:
         distribution = distribution_chart(view, [g.label for g in scale.grades]) if scale \
             else None
         case_chart = case_file_chart(view)
+        mine = [c for c in comparisons if insp.id in (c.earlier.summary.id, c.later.summary.id)]
+        partners = [c.earlier.summary.id if c.later.summary.id == insp.id else c.later.summary.id
+                    for c in mine]
         pages.append(Page(
             view.summary.url, "inspection.html", insp.title,
             {"view": view, "distribution": distribution, "case_chart": case_chart,
              "fates": {t.id: t for t in tracked.values() if t.inspection.id == insp.id},
-             "comparisons": [c for c in comparisons
-                             if insp.id in (c.earlier.summary.id, c.later.summary.id)]},
+             "comparisons": mine},
             description=f"{insp.title} ({date}): grades, findings and sources.",
             charts=[c for c in (distribution, case_chart) if c],
+            deps=inspection_deps(view, site, partners),
         ))
     events = site.timeline
     if events:
@@ -67,12 +99,14 @@ def site_pages(site: SiteView) -> list[Page]:
             history.url, "area.html", history.name, {"history": history,
                                                      "history_chart": chart},
             description=chart.summary, charts=[chart],
+            deps=frozenset(p.inspection.id for p in history.points),
         ))
     for comparison in comparisons:
         pages.append(Page(
             comparison.url, "compare.html", f"Compare {comparison.title}",
             {"comparison": comparison, "changes": CHANGES, "fate_in": fate_in},
             description=f"Grades and findings of {comparison.title}, side by side.",
+            deps=comparison_deps(comparison),
         ))
     pages.append(Page(
         "compare/", "compare_picker.html", "Compare two reports",

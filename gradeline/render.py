@@ -74,6 +74,10 @@ class Page:
     description: str | None = None
     #: The charts on the page; their CSV files are written beside the data.
     charts: list[Any] = field(default_factory=list)
+    #: Ids of the inspections whose files the page shows anything of; None: all of them.
+    #: Every page also depends on the shared content files and the templates. An
+    #: incremental build re-renders a page only when one of these has changed.
+    deps: frozenset[str] | None = None
 
     @property
     def file(self) -> str:

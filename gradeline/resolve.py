@@ -8,6 +8,7 @@ same id. Every such problem is collected with its position; if there are any, on
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -52,6 +53,11 @@ class Content:
     inspections: list[Inspection]
     warnings: list[Problem] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    #: Hash of each inspection's file, by inspection id.
+    digests: dict[str, str] = field(default_factory=dict)
+    #: One hash over every other content file: site, sources, areas, scales, frameworks,
+    #: organisations. Every page depends on these.
+    shared_digest: str = ""
 
     def inspection(self, inspection_id: str) -> Inspection:
         """The inspection with this id."""
@@ -81,12 +87,38 @@ def inspection_date(inspection: Inspection) -> PartialDate | None:
     return None
 
 
-def read_content(root: Path) -> Content:
+@dataclass
+class ContentCache:
+    """Parsed and validated files, reused while a file's size and modification time stand.
+
+    A long-running process (the dev server) keeps one, so that a rebuild after saving one
+    file parses and validates only that file.
+    """
+
+    entries: dict[tuple[Path, str], tuple[tuple[int, int], Any]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, path: Path, kind: str, signature: tuple[int, int]) -> Any:
+        """The cached result for this file, if the file is unchanged."""
+        entry = self.entries.get((path, kind))
+        if entry is not None and entry[0] == signature:
+            self.hits += 1
+            return entry[1]
+        self.misses += 1
+        return None
+
+    def put(self, path: Path, kind: str, signature: tuple[int, int], value: Any) -> None:
+        """Remember the result for this version of the file."""
+        self.entries[(path, kind)] = (signature, value)
+
+
+def read_content(root: Path, cache: ContentCache | None = None) -> Content:
     """Load, validate and cross-check every content file under ``root``.
 
     Raises ContentError listing every problem found in every file.
     """
-    reader = _Reader(root)
+    reader = _Reader(root, cache)
     content = reader.read()
     if reader.errors:
         raise ContentError(reader.errors)
@@ -103,29 +135,40 @@ def content_files(root: Path) -> list[Path]:
 class _Reader:
     """Reads one content folder; gathers problems instead of stopping at the first."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: ContentCache | None = None):
         self.root = root
+        self.cache = cache
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.files: dict[str, Path] = {}
 
     # -- reading files -----------------------------------------------------------------------
 
-    def _parse(self, path: Path) -> Document | None:
-        doc, problems = load_file(path)
-        self.errors.extend(problems.items)
-        if doc is not None:
-            self.files[doc.display] = path
-        return doc
 
     def _validated(self, path: Path, model: type[M]) -> tuple[Document, M, ProblemList] | None:
-        doc = self._parse(path)
-        if doc is None:
-            return None
-        problems = doc.problems()
-        obj = validate_document(doc, model, problems)
-        self.errors.extend(problems.items)
-        if obj is None:
+        signature = None
+        if self.cache is not None:
+            stat = path.stat()
+            signature = (stat.st_mtime_ns, stat.st_size)
+            cached = self.cache.get(path, model.__name__, signature)
+            if cached is not None:
+                doc, obj, found = cached
+                self.errors.extend(found)
+                if doc is not None:
+                    self.files[doc.display] = path
+                return (doc, obj, doc.problems()) if obj is not None else None
+        doc, parsed = load_file(path)
+        found = list(parsed.items)
+        obj = None
+        if doc is not None:
+            self.files[doc.display] = path
+            problems = doc.problems()
+            obj = validate_document(doc, model, problems)
+            found += problems.items
+        self.errors.extend(found)
+        if self.cache is not None and signature is not None:
+            self.cache.put(path, model.__name__, signature, (doc, obj, found))
+        if doc is None or obj is None:
             return None
         return doc, obj, doc.problems()
 
@@ -162,6 +205,9 @@ class _Reader:
         self._warn_stray_files()
 
         shared_sources = registry[1].sources if registry else {}
+        if registry:
+            warn_sources_without_url(shared_sources, registry[2])
+            self._report(registry[2])
         area_ids: dict[str, Any] = {}
         if areas_file:
             doc, reg, problems = areas_file
@@ -198,11 +244,16 @@ class _Reader:
 
         if site is None or self.errors:
             return None
+        digests = {insp.id: doc.digest for doc, insp, _ in inspections}
+        shared = sorted(doc.digest for doc, _, _ in
+                        [site, *organisations, *scales, *frameworks,
+                         *([registry] if registry else []), *([areas_file] if areas_file else [])])
+        shared_digest = hashlib.sha1("".join(shared).encode(), usedforsecurity=False).hexdigest()
         resolved.sort(key=lambda i: ((inspection_date(i) or PartialDate(1900)).sort_key, i.id))
         return Content(
             root=self.root, site=site[1], sources=dict(shared_sources), areas=area_ids,
             organisations=orgs, scales=scale_map, frameworks=frame_map, inspections=resolved,
-            files=self.files,
+            files=self.files, digests=digests, shared_digest=shared_digest,
         )
 
     def _optional_file(self, name: str, model: type[M]) -> tuple[Document, M, ProblemList] | None:
@@ -285,11 +336,16 @@ class _Reader:
             if key not in local and key not in shared:
                 problems.add(loc, _unknown("source", key, known,
                                            where="this file's sources or sources.yaml"))
-        for key, source in local.items():
-            if not source.url and not source.seed:
-                problems.add(("sources", key), "source has neither a url nor a seed document; "
-                                               "readers cannot check it", at_key=True,
-                             severity="warning")
+        warn_sources_without_url(local, problems)
+
+
+def warn_sources_without_url(sources: dict[str, Source], problems: ProblemList) -> None:
+    """A source readers cannot follow is allowed (a letter, a seed copy) but worth a warning."""
+    for key, source in sources.items():
+        if not source.url:
+            held = " (the project holds a copy)" if source.seed else ""
+            problems.add(("sources", key), f"source has no url, so readers cannot look it "
+                                           f"up{held}", at_key=True, severity="warning")
 
 
 def _cited_keys(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:

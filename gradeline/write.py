@@ -64,28 +64,73 @@ def recover(out: Path) -> None:
 
 
 class SiteWriter:
-    """Collects the files of one build in a hidden folder, then swaps it into place."""
+    """Collects the files of one build in a hidden folder, then swaps it into place.
 
-    def __init__(self, out: Path):
+    Given the folder of a previous build, files whose bytes are unchanged are hard-linked
+    from it instead of written, and ``changed`` lists the files that are new or different.
+    """
+
+    def __init__(self, out: Path, previous: Path | None = None):
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
         recover(out)
         self.staging = _sibling(out, "new")
         self.staging.mkdir()
+        self.previous = previous
         self.count = 0
         self.bytes = 0
+        self.changed: list[str] = []
 
-    def write(self, rel: str, data: bytes) -> None:
-        """Write one file at ``rel`` (a site path with forward slashes)."""
+    def _target(self, rel: str) -> Path:
         target = self.staging.joinpath(*rel.split("/"))
         # Paths come from ids that the model restricts, but a path must never leave the
         # staging folder whatever a future caller passes.
         if not target.resolve().is_relative_to(self.staging.resolve()):
             raise OutputError(f"refusing to write outside the output folder: {rel}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        return target
+
+    def _link_unchanged(self, rel: str, target: Path, data: bytes) -> bool:
+        if self.previous is None:
+            return False
+        old = self.previous.joinpath(*rel.split("/"))
+        try:
+            if old.stat().st_size != len(data) or old.read_bytes() != data:
+                return False
+            os.link(old, target)
+        except OSError:
+            return False
+        return True
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file at ``rel`` (a site path with forward slashes)."""
+        target = self._target(rel)
+        # Never write through a hard link: that would change the previous build's file too.
+        target.unlink(missing_ok=True)
+        if not self._link_unchanged(rel, target, data):
+            target.write_bytes(data)
+            self.changed.append(rel)
         self.count += 1
         self.bytes += len(data)
+
+    def reuse(self, rel: str) -> bool:
+        """Link ``rel`` unchanged from the previous build; False if it has no such file."""
+        if self.previous is None:
+            return False
+        old = self.previous.joinpath(*rel.split("/"))
+        target = self._target(rel)
+        try:
+            os.link(old, target)
+            size = target.stat().st_size
+        except OSError:
+            return False
+        self.count += 1
+        self.bytes += size
+        return True
+
+    def copy_file(self, source: Path, rel: str) -> None:
+        """Copy one file into the site."""
+        self.write(rel, source.read_bytes())
 
     def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
         """Write every (path, bytes) pair."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +13,7 @@ from gradeline.cli import main
 from gradeline.errors import ContentError
 from gradeline.write import MARKER, OutputError
 
-from conftest import ROOT
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with the hash of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from conftest import ROOT, tree_digest
 
 
 def test_build_writes_pages_and_assets(minimal: Path, tmp_path: Path) -> None:

@@ -1,0 +1,255 @@
+"""The development server: rebuild on save, reload open pages, show errors in the page.
+
+Builds go to numbered folders in a private working folder; a symlink, replaced atomically,
+points at the newest complete one, and only that is served, so a reader never sees a
+half-built site. A failed build changes nothing that is served: the pages reload and an
+overlay lists every problem with its file, line and column, until a save fixes them.
+
+Reloading uses livereload's browser protocol and client (livereload.js over a WebSocket);
+watching uses watchfiles (inotify), so a save is noticed at once rather than at the next
+poll. Everything is served under the same base path as production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import watchfiles
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from tornado import httpserver, ioloop, web
+
+from .build import Builder
+from .errors import ContentError, Problem
+from .render import TEMPLATES
+
+log = logging.getLogger("gradeline.serve")
+DEV_ASSETS = TEMPLATES / "dev"
+#: How long to wait for more changes after the first one before rebuilding (editors often
+#: write a file in several steps).
+DEBOUNCE_MS = 30
+
+
+@dataclass
+class BuildStatus:
+    """The outcome of the latest build, as the overlay shows it."""
+
+    ok: bool = False
+    number: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    message: str = "Building…"
+    seconds: float = 0.0
+    changed: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The status for /__gradeline__/status.json."""
+        return {
+            "ok": self.ok, "build": self.number, "message": self.message,
+            "seconds": round(self.seconds, 3),
+            "problems": [{"file": p.file, "line": p.line, "column": p.column,
+                          "field": p.field, "message": p.message, "text": str(p)}
+                         for p in self.problems],
+        }
+
+
+class DevSite:
+    """Builds into numbered folders and publishes each complete build through a symlink."""
+
+    def __init__(self, builder: Builder, workdir: Path):
+        self.builder = builder
+        self.workdir = workdir
+        self.builds = workdir / "builds"
+        self.builds.mkdir(parents=True, exist_ok=True)
+        self.current = workdir / "current"
+        self.status = BuildStatus()
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> BuildStatus:
+        """Build once; on success point ``current`` at the new build. Never raises for
+        content problems: they become the status that the overlay shows."""
+        with self.lock:
+            number = self.status.number + 1
+            previous = self.current.resolve() if self.current.exists() else None
+            started = time.perf_counter()
+            try:
+                result = self.builder.build(self.builds / str(number), previous=previous)
+            except ContentError as exc:
+                self.status = BuildStatus(False, number, exc.problems,
+                                          f"The build failed with {len(exc.problems)} "
+                                          f"problem{'s' if len(exc.problems) != 1 else ''}; "
+                                          "showing the last good build.",
+                                          time.perf_counter() - started)
+                log.warning("build %d failed:\n%s", number, exc)
+                return self.status
+            except Exception as exc:  # a bug or an OS error: report it, keep serving
+                log.exception("build %d crashed", number)
+                self.status = BuildStatus(False, number, [], f"The build crashed: {exc!r}",
+                                          time.perf_counter() - started)
+                return self.status
+            self._publish(self.builds / str(number))
+            self.status = BuildStatus(True, number, [], "Built", result.seconds, result.changed)
+            log.info("build %d: %d pages in %.3f s (%d files changed)", number, result.pages,
+                     result.seconds, len(result.changed))
+            return self.status
+
+    def _publish(self, folder: Path) -> None:
+        link = self.workdir / "current.new"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(folder.relative_to(self.workdir))
+        os.replace(link, self.current)  # atomic: requests see the old or the new build
+        for old in self.builds.iterdir():
+            # Keep the one before, for requests that started a moment ago.
+            if old.is_dir() and old.name.isdigit() and int(old.name) < int(folder.name) - 1:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+class SiteHandler(web.StaticFileHandler):
+    """Serves the current build; HTML pages get the dev script for reloads and the overlay."""
+
+    dev_script = b'<script src="/__gradeline__/dev.js" defer></script>'
+
+    def initialize(self, path: str, default_filename: str | None = None) -> None:
+        super().initialize(path=path, default_filename=default_filename)
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    @classmethod
+    def get_content(cls, abspath: str, start: int | None = None,
+                    end: int | None = None) -> Any:
+        if abspath.endswith(".html") and start is None and end is None:
+            data = Path(abspath).read_bytes()
+            return data.replace(b"</head>", cls.dev_script + b"</head>", 1)
+        return super().get_content(abspath, start, end)
+
+    @classmethod
+    def get_content_size_for(cls, abspath: str) -> int:
+        size = os.path.getsize(abspath)
+        return size + len(cls.dev_script) if abspath.endswith(".html") else size
+
+    def get_content_size(self) -> int:
+        assert self.absolute_path is not None
+        return self.get_content_size_for(self.absolute_path)
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        if not Path(self.root).exists():
+            # No successful build yet: a page that carries the overlay.
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.write(NO_BUILD_PAGE.replace(b"</head>", self.dev_script + b"</head>"))
+            return
+        await super().get(path, include_body)
+
+
+NO_BUILD_PAGE = (b'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                 b"<title>No build yet</title></head><body><main><h1>No build yet</h1>"
+                 b"<p>The site has not built successfully yet. The problems are listed "
+                 b"over this page; fix them and save.</p></main></body></html>")
+
+
+class StatusHandler(web.RequestHandler):
+    """The latest build's outcome, for the overlay."""
+
+    def initialize(self, site: DevSite) -> None:
+        self.site = site
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "application/json")
+        self.write(json.dumps(self.site.status.as_json()))
+
+
+class _WatcherShim:
+    """LiveReloadHandler logs the changed path of its own watcher; ours has none."""
+
+    filepath = "*"
+
+
+def base_path(base_url: str | None) -> str:
+    """The path part of the base URL, as served: "/" or "/reports/"."""
+    path = urlsplit(base_url).path if base_url else "/"
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def make_app(site: DevSite, prefix: str) -> web.Application:
+    """The tornado application: the site under ``prefix``, plus reload and status routes."""
+    LiveReloadHandler.watcher = _WatcherShim()  # type: ignore[assignment]
+    LiveReloadHandler.live_css = True
+    handlers: list[Any] = [
+        (r"/livereload", LiveReloadHandler),
+        (r"/livereload\.js", LiveReloadJSHandler),
+        (r"/__gradeline__/status\.json", StatusHandler, {"site": site}),
+        (r"/__gradeline__/(dev\.js|dev\.css)", web.StaticFileHandler,
+         {"path": str(DEV_ASSETS)}),
+    ]
+    if prefix != "/":
+        handlers.append((r"/", web.RedirectHandler, {"url": prefix}))
+        handlers.append((prefix.rstrip("/"), web.RedirectHandler, {"url": prefix}))
+    handlers.append((prefix + "(.*)", SiteHandler,
+                     {"path": str(site.current), "default_filename": "index.html"}))
+    return web.Application(handlers)
+
+
+async def watch_and_rebuild(site: DevSite, paths: list[Path], stop: asyncio.Event) -> None:
+    """Rebuild whenever a watched file changes, then tell open pages to reload."""
+    loop = asyncio.get_running_loop()
+    async for changes in watchfiles.awatch(*paths, debounce=DEBOUNCE_MS, step=10,
+                                           stop_event=stop, recursive=True):
+        log.info("changed: %s", ", ".join(sorted(Path(p).name for _, p in changes)))
+        # Build in a thread so that the server keeps answering requests meanwhile.
+        await loop.run_in_executor(None, site.rebuild)
+        LiveReloadHandler.reload_waiters("*")
+
+
+def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
+          base_url: str | None = None, templates: Path = TEMPLATES,
+          ready: threading.Event | None = None) -> None:
+    """Build, serve and watch until interrupted."""
+    builder = Builder(content_dir, base_url, templates)
+    workdir = Path(tempfile.mkdtemp(prefix="gradeline-serve-"))
+    site = DevSite(builder, workdir)
+    site.rebuild()
+    # The base path comes from the option or, failing that, from site.yaml.
+    prefix = base_path(base_url or _configured_base_url(builder))
+
+    async def main() -> None:
+        app = make_app(site, prefix)
+        server = httpserver.HTTPServer(app)
+        server.listen(port, address=host)
+        stop = asyncio.Event()
+        print(f"Serving {content_dir} at http://{host}:{port}{prefix} "
+              f"(rebuilds on save; Ctrl+C stops)", flush=True)
+        if ready is not None:
+            ready.set()
+        try:
+            await watch_and_rebuild(site, [content_dir, templates], stop)
+        finally:
+            server.stop()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        ioloop.IOLoop.clear_current()
+
+
+def _configured_base_url(builder: Builder) -> str | None:
+    try:
+        from .resolve import read_content
+
+        return read_content(builder.content_dir, builder.cache).site.base_url
+    except ContentError:
+        return None

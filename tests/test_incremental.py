@@ -1,0 +1,108 @@
+"""Incremental builds: after an edit, only the pages that show the edited file are
+rendered again, and the result is byte-for-byte what a full build gives."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gradeline.build import Builder
+
+from conftest import SHIPPED, tree_digest
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def summary_edit(content: Path) -> None:
+    edit(content / "inspections" / "2017-peel.yaml", "summary: ", "summary: Edited. ")
+
+
+def grade_edit(content: Path) -> None:
+    edit(content / "inspections" / "2023-peel.yaml", "grade: Good", "grade: Outstanding")
+
+
+def date_edit(content: Path) -> None:
+    # Moves the custody report later in time: its neighbours on every side change.
+    edit(content / "inspections" / "2018-05-custody.yaml", "published: 2018-05-31",
+         "published: 2018-10-31")
+
+
+def progress_edit(content: Path) -> None:
+    path = content / "inspections" / "2023-peel.yaml"
+    path.write_text(path.read_text() + (
+        "progress:\n  - items: [2021-peel#afi-3]\n    status: not-met\n"
+        "    note: Test statement.\n    cite: [hmicfrs-peel-2023-25-northamptonshire]\n"))
+
+
+def shared_edit(content: Path) -> None:
+    edit(content / "areas.yaml", "name: Investigating crime", "name: Investigating crimes")
+
+
+SCENARIOS: dict[str, tuple[Callable[[Path], None], int]] = {
+    # name: (edit, the most pages it may re-render)
+    "summary": (summary_edit, 45),
+    "grade": (grade_edit, 50),
+    "date": (date_edit, 50),
+    "progress": (progress_edit, 50),
+    "shared": (shared_edit, 10_000),
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
+    root = tmp_path_factory.mktemp("incremental")
+    out = root / "full"
+    result = Builder(SHIPPED).build(out)
+    return root, out, result.pages
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_incremental_build_equals_full_build(baseline: tuple[Path, Path, int],
+                                             tmp_path: Path, scenario: str) -> None:
+    _, _, pages = baseline
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    builder = Builder(content)
+    builder.build(tmp_path / "first")
+    change, most = SCENARIOS[scenario]
+    change(content)
+    incremental = builder.build(tmp_path / "second", previous=tmp_path / "first")
+    full = Builder(content).build(tmp_path / "fresh")
+    assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "fresh")
+    assert incremental.rendered <= most
+    if scenario == "shared":
+        assert incremental.rendered == pages
+    else:
+        assert incremental.rendered < pages
+    assert full.rendered == pages
+
+
+def test_unchanged_pages_are_linked_not_rewritten(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    builder = Builder(content)
+    builder.build(tmp_path / "first")
+    summary_edit(content)
+    result = builder.build(tmp_path / "second", previous=tmp_path / "first")
+    page = "inspections/2017-peel/index.html"
+    untouched = "inspections/2023-peel/index.html"
+    assert page in result.changed and untouched not in result.changed
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert (first / untouched).stat().st_ino == (second / untouched).stat().st_ino
+    assert (first / page).read_bytes() != (second / page).read_bytes()
+
+
+def test_nothing_changed_renders_nothing(tmp_path: Path) -> None:
+    builder = Builder(SHIPPED)
+    builder.build(tmp_path / "first")
+    result = builder.build(tmp_path / "second", previous=tmp_path / "first")
+    assert result.rendered == 0
+    assert result.changed == []
+    assert tree_digest(tmp_path / "first") == tree_digest(tmp_path / "second")
