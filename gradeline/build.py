@@ -62,6 +62,7 @@ class Builder:
         self.cache = ContentCache()
         #: Each page's fingerprint in the last successful build, by output file.
         self.fingerprints: dict[str, str] = {}
+        self.renderer: Renderer | None = None
 
     def build(self, out_dir: Path, previous: Path | None = None) -> BuildResult:
         """Build into ``out_dir``; raises ContentError before writing anything if the
@@ -71,9 +72,12 @@ class Builder:
         content = read_content(self.content_dir, self.cache)          # load + validate
         site = derive(content)                                       # derive views
         urls = Urls(self.base_url or content.site.base_url)
-        renderer = Renderer(urls, {"site": content.site, "nav": NAV,
-                                   "plotly_map_style_id": plotly_map_style_id()},
-                            self.templates)
+        context = {"site": content.site, "nav": NAV,
+                   "plotly_map_style_id": plotly_map_style_id()}
+        if self.renderer is None:
+            self.renderer = Renderer(urls, context, self.templates)
+        renderer = self.renderer
+        renderer.configure(urls, context)
         static = self.templates / "static"
         renderer.asset_hashes = hash_assets(static)
         renderer.asset_hashes["plotly.min.js"] = plotly.__version__

@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
                                        "build keeps the last good site and shows the "
                                        "problems over every page.")
     _content_option(serve)
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="port (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: 127.0.0.1, this computer only)")
     serve.add_argument("--base-url", metavar="URL",

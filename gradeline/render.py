@@ -90,6 +90,8 @@ class Renderer:
 
     def __init__(self, urls: Urls, globals_: dict[str, Any], templates: Path = TEMPLATES):
         self.urls = urls
+        # Kept across builds by the dev server: templates compile once, and again only when
+        # their file changes (Jinja checks).
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=True,
@@ -102,6 +104,11 @@ class Renderer:
         self.env.filters["markdown_inline"] = lambda text: Markup(markdown_inline(text))
         self.env.globals.update(globals_)
         self.asset_hashes: dict[str, str] = {}
+
+    def configure(self, urls: Urls, globals_: dict[str, Any]) -> None:
+        """Set what may differ from one build to the next."""
+        self.urls = urls
+        self.env.globals.update(globals_)
 
     def render(self, page: Page) -> str:
         """The page's HTML."""

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from tornado import httpserver, ioloop, web
+from tornado import httpserver, ioloop, netutil, web
 
 from .build import Builder
 from .errors import ContentError, Problem
@@ -125,6 +125,9 @@ class SiteHandler(web.StaticFileHandler):
     def set_extra_headers(self, path: str) -> None:
         self.set_header("Cache-Control", "no-store")
 
+    def compute_etag(self) -> str | None:
+        return None  # every response is fresh ("no-store"); nothing to revalidate
+
     @classmethod
     def get_content(cls, abspath: str, start: int | None = None,
                     end: int | None = None) -> Any:
@@ -201,6 +204,24 @@ def make_app(site: DevSite, prefix: str) -> web.Application:
     return web.Application(handlers)
 
 
+def newest_change(paths: list[Path]) -> float:
+    """The latest modification time of any file under ``paths``."""
+    return max((p.stat().st_mtime for root in paths for p in root.rglob("*") if p.is_file()),
+               default=0.0)
+
+
+async def catch_up(site: DevSite, paths: list[Path], since: float) -> None:
+    """Rebuild if anything changed between the first build and the watcher starting.
+
+    The watcher cannot say when it is ready; once it has surely started, a change it may have
+    missed shows as a file newer than the first build.
+    """
+    await asyncio.sleep(0.3)
+    if newest_change(paths) >= since:
+        await asyncio.get_running_loop().run_in_executor(None, site.rebuild)
+        LiveReloadHandler.reload_waiters("*")
+
+
 async def watch_and_rebuild(site: DevSite, paths: list[Path], stop: asyncio.Event) -> None:
     """Rebuild whenever a watched file changes, then tell open pages to reload."""
     loop = asyncio.get_running_loop()
@@ -219,6 +240,7 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
     builder = Builder(content_dir, base_url, templates)
     workdir = Path(tempfile.mkdtemp(prefix="gradeline-serve-"))
     site = DevSite(builder, workdir)
+    first_build = time.time()
     site.rebuild()
     # The base path comes from the option or, failing that, from site.yaml.
     prefix = base_path(base_url or _configured_base_url(builder))
@@ -226,15 +248,20 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
     async def main() -> None:
         app = make_app(site, prefix)
         server = httpserver.HTTPServer(app)
-        server.listen(port, address=host)
+        sockets = netutil.bind_sockets(port, address=host)  # port 0: any free port
+        server.add_sockets(sockets)
+        actual = sockets[0].getsockname()[1]
         stop = asyncio.Event()
-        print(f"Serving {content_dir} at http://{host}:{port}{prefix} "
+        print(f"Serving {content_dir} at http://{host}:{actual}{prefix} "
               f"(rebuilds on save; Ctrl+C stops)", flush=True)
         if ready is not None:
             ready.set()
+        watched = [content_dir, templates]
+        catching_up = asyncio.create_task(catch_up(site, watched, first_build))
         try:
-            await watch_and_rebuild(site, [content_dir, templates], stop)
+            await watch_and_rebuild(site, watched, stop)
         finally:
+            catching_up.cancel()
             server.stop()
 
     try:

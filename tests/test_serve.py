@@ -1,0 +1,191 @@
+"""The dev server, as an editor uses it: save, see the page change; break, see the error."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from conftest import MINIMAL, ROOT
+
+INSPECTION = "inspections/2021-peel.yaml"
+
+
+class DevServer:
+    """``python build.py serve`` in a subprocess on a free port."""
+
+    def __init__(self, content: Path, *extra: str):
+        self.content = content
+        self.process = subprocess.Popen(
+            [sys.executable, "build.py", "serve", "--port", "0", "--content", str(content),
+             *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line.startswith("Serving "), line + self.process.stderr.read()
+        self.url = line.split(" at ")[1].split(" ")[0]
+        self.origin = self.url.split("/", 3)[0] + "//" + self.url.split("/", 3)[2]
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(self.origin + path, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def status(self) -> dict:
+        return json.loads(self.get("/__gradeline__/status.json")[1])
+
+    def wait_for_build(self, after: int, timeout: float = 15) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.status()
+            if status["build"] > after:
+                return status
+            time.sleep(0.05)
+        raise AssertionError(f"no build after {after} within {timeout} s")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return err
+
+
+@pytest.fixture
+def server(minimal: Path) -> Iterator[DevServer]:
+    dev = DevServer(minimal)
+    yield dev
+    dev.stop()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_serves_the_built_site_on_localhost_with_the_dev_script(server: DevServer) -> None:
+    assert server.url.startswith("http://127.0.0.1:")
+    status, body = server.get("/")
+    assert status == 200
+    assert b'<script src="/__gradeline__/dev.js" defer></script></head>' in body
+    assert server.status()["ok"] is True
+    assert server.get("/livereload.js")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                                  "/static/..%2f..%2f..%2fetc/passwd", "/..%5c..%5cetc/passwd"])
+def test_serves_nothing_outside_the_site(server: DevServer, path: str) -> None:
+    status, body = server.get(path)
+    assert status in (400, 403, 404)
+    assert b"root:" not in body
+
+
+def test_a_failed_rebuild_keeps_the_last_good_site_and_reports_every_problem(
+        server: DevServer) -> None:
+    before = server.status()["build"]
+    path = server.content / INSPECTION
+    edit(path, "grade: Adequate", "grade: Goodish")
+    status = server.wait_for_build(before)
+    assert status["ok"] is False
+    assert [p["text"] for p in status["problems"]] == [
+        f"{path}:11:12: judgments[0].grade: 'Goodish' is not a grade of framework peel-2021 "
+        "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)"]
+    code, body = server.get("/inspections/2021-peel/")
+    assert code == 200 and b"Adequate" in body  # still the last good build
+    edit(path, "grade: Goodish", "grade: Adequate")
+    assert server.wait_for_build(status["build"])["ok"] is True
+
+
+def test_survives_fifty_rapid_saves(server: DevServer) -> None:
+    path = server.content / INSPECTION
+    original = path.read_text(encoding="utf-8")
+    for i in range(50):
+        text = original.replace("summary: The force", f"summary: Save {i}. The force")
+        if i % 7 == 3:
+            text = text.replace("grade: Adequate", "grade: Goodish")  # some saves are broken
+        path.write_text(text, encoding="utf-8")
+        time.sleep(0.01)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = server.status()
+        body = server.get("/inspections/2021-peel/")[1]
+        if status["ok"] and b"Save 49." in body:
+            break
+        time.sleep(0.1)
+    assert status["ok"] is True and b"Save 49." in body
+    assert server.process.poll() is None
+
+
+def test_serves_under_the_production_base_path(minimal: Path) -> None:
+    dev = DevServer(minimal, "--base-url", "https://example.org/reports/")
+    try:
+        assert dev.url.endswith("/reports/")
+        assert dev.get("/reports/")[0] == 200
+        assert dev.get("/reports/inspections/2021-peel/")[0] == 200
+        assert dev.get("/inspections/2021-peel/")[0] == 404
+        with urllib.request.urlopen(dev.origin + "/", timeout=10) as response:
+            assert response.url.endswith("/reports/")  # the root redirects to the base path
+    finally:
+        dev.stop()
+
+
+def test_content_with_errors_from_the_start_shows_them(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    edit(content / INSPECTION, "kind: peel", "kind: peal")
+    dev = DevServer(content)
+    try:
+        status = dev.status()
+        assert status["ok"] is False and "kind: 'peal'" in status["problems"][0]["text"]
+        code, body = dev.get("/")
+        assert code == 200 and b"No build yet" in body and b"dev.js" in body
+    finally:
+        dev.stop()
+
+
+@pytest.mark.browser
+def test_editor_loop_in_the_browser(browser: Browser, server: DevServer) -> None:
+    """Save: the open page changes by itself. Break: the overlay names the file and line.
+    Fix: the overlay goes away by itself."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server.url + "inspections/2021-peel/")
+    # Polled from Python: the page's CSP forbids the eval that wait_for_function uses.
+    deadline = time.monotonic() + 10
+    while not page.evaluate("Boolean(window.LiveReload && window.LiveReload.connector"
+                            " && window.LiveReload.connector.protocol >= 7)"):
+        assert time.monotonic() < deadline, "livereload did not connect"
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(200)  # after the handshake the client registers its page
+    path = server.content / INSPECTION
+    edit(path, "title: PEEL 2021/22 inspection of Test Force", "title: Renamed inspection")
+    expect(page.locator("h1")).to_have_text(re.compile("^Renamed inspection"), timeout=15_000)
+
+    edit(path, "grade: Adequate", "grade: Goodish")
+    overlay = page.locator("#gradeline-overlay")
+    overlay.wait_for(timeout=15_000)
+    text = overlay.inner_text()
+    assert f"{path}:11:12" in text
+    assert "judgments[0].grade" in text and "'Goodish' is not a grade" in text
+    assert page.locator("h1").inner_text().startswith("Renamed inspection")
+
+    edit(path, "grade: Goodish", "grade: Adequate")
+    overlay.wait_for(state="detached", timeout=15_000)
+    assert errors == []
+    page.close()
