@@ -17,9 +17,11 @@ import plotly
 
 from . import __version__
 from .data import data_files
+from .feeds import atom_feed, robots, sitemap
 from .pages import site_pages
 from .render import TEMPLATES, Page, Renderer, hash_assets
 from .resolve import Content, ContentCache, read_content
+from .search import index_search
 from .urls import Urls
 from .views import derive
 from .write import SiteWriter, check_output_folder
@@ -100,8 +102,15 @@ class Builder:
                     writer.write(chart.csv_path, chart.csv_bytes())
                 rendered += 1
             writer.write_all(data_files(site))
+            writer.write("feed.xml", atom_feed(site, urls))
+            writer.write("robots.txt", robots(urls))
+            site_map = sitemap([p.target for p in pages if p.target != "404.html"], urls)
+            if site_map is not None:
+                writer.write("sitemap.xml", site_map)
             writer.copy_tree(static, "static")
             writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
+            if rendered or not writer.reuse_tree("pagefind"):
+                index_search(writer.staging, keep_index_url=not urls.pretty)
             writer.commit()
         except BaseException:
             writer.abort()

@@ -98,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(options: argparse.Namespace) -> int:
     from .build import build
+    from .search import SearchIndexError
 
     try:
         result = build(options.content, options.out, options.base_url)
@@ -106,7 +107,7 @@ def _build(options: argparse.Namespace) -> int:
         print(f"Build failed: {_count(exc.problems)} in {options.content}; "
               f"{options.out} was not changed.", file=sys.stderr)
         return 1
-    except OutputError as exc:
+    except (OutputError, SearchIndexError) as exc:
         print(f"Build failed: {exc}", file=sys.stderr)
         return 1
     _print_problems(result.content.warnings, "text")

@@ -74,6 +74,8 @@ def site_pages(site: SiteView) -> list[Page]:
             description=f"{insp.title} ({date}): grades, findings and sources.",
             charts=[c for c in (distribution, case_chart) if c],
             deps=inspection_deps(view, site, partners),
+            search={"kind": view.summary.kind_label}
+            | ({"year": str(view.summary.year)} if view.summary.year else {}),
         ))
     events = site.timeline
     if events:
@@ -100,6 +102,7 @@ def site_pages(site: SiteView) -> list[Page]:
                                                      "history_chart": chart},
             description=chart.summary, charts=[chart],
             deps=frozenset(p.inspection.id for p in history.points),
+            search={"kind": "Area"},
         ))
     for comparison in comparisons:
         pages.append(Page(
@@ -124,6 +127,10 @@ def site_pages(site: SiteView) -> list[Page]:
         description="Every recommendation and area for improvement, and what later "
                     "reports say became of it.",
     ))
+    pages.append(Page("search/", "search.html", "Search",
+                      description="Search every inspection and area."))
+    pages.append(Page("404.html", "404.html", "Page not found", rooted_links=True,
+                      description="There is no page at this address."))
     pages.append(Page(
         "data/", "data.html", "Open data",
         {"columns": COLUMN_DOCS, "fixed_columns": JUDGMENT_COLUMNS,

@@ -78,6 +78,12 @@ class Page:
     #: Every page also depends on the shared content files and the templates. An
     #: incremental build re-renders a page only when one of these has changed.
     deps: frozenset[str] | None = None
+    #: Pagefind filters ({"year": "2021", "kind": "PEEL"}) for a page that search should
+    #: index; None keeps the page out of search results.
+    search: dict[str, str] | None = None
+    #: Links rooted at the base path instead of relative: for the 404 page, which a host
+    #: serves at whatever address was missing.
+    rooted_links: bool = False
 
     @property
     def file(self) -> str:
@@ -116,6 +122,8 @@ class Renderer:
         here = page.file
 
         def url(target: str) -> str:
+            if page.rooted_links:
+                return self.urls.rooted(target)
             return self.urls.relative(target, here)
 
         def asset(name: str) -> str:

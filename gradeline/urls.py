@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ class Urls:
                 link = ("" if rel == "." else rel + "/") + "index.html"
         else:
             link = posixpath.relpath(path, here or ".")
+        return link + sep + rest
+
+    def rooted(self, target: str) -> str:
+        """A link from the base path (``/reports/x/``): right from any address on the host.
+        Without a base URL the site's folder is unknown, so the host root is assumed."""
+        path, sep, rest = _split_suffix(target)
+        base = urlsplit(self.base_url).path if self.base_url else "/"
+        link = "/" + (base.strip("/") + "/" if base.strip("/") else "") + path
+        if not self.pretty and (path == "" or path.endswith("/")):
+            link += "index.html"
         return link + sep + rest
 
     def absolute(self, target: str) -> str | None:

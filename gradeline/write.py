@@ -128,6 +128,16 @@ class SiteWriter:
         self.bytes += size
         return True
 
+    def reuse_tree(self, rel: str) -> bool:
+        """Link a whole folder unchanged from the previous build; False if there is none."""
+        if self.previous is None or not self.previous.joinpath(*rel.split("/")).is_dir():
+            return False
+        old_root = self.previous.joinpath(*rel.split("/"))
+        for old in sorted(p for p in old_root.rglob("*") if p.is_file()):
+            if not self.reuse(f"{rel}/{old.relative_to(old_root).as_posix()}"):
+                return False
+        return True
+
     def copy_file(self, source: Path, rel: str) -> None:
         """Copy one file into the site."""
         self.write(rel, source.read_bytes())

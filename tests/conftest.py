@@ -50,6 +50,13 @@ def _run_in_project_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose tool is missing; in CI, fail it instead."""
+    if in_ci():
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
 def in_ci() -> bool:
     """Whether we are in CI, where skipping a browser test is a failure."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -63,8 +70,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
+#: Tests that need a tool the user may lack: skipped with a reason on a user's machine,
+#: but a failure in CI, where .ci/run installs every tool.
+CI_REQUIRED = ("browser", "validator")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the built site in headless Chromium")
+    config.addinivalue_line("markers", "validator: checks HTML with the Nu HTML Checker")
 
 
 @pytest.fixture(scope="session")
@@ -78,9 +91,7 @@ def browser() -> Iterator[object]:
     except ImportError:
         reason = "playwright is not installed (pip install -e '.[test]')"
     if reason:
-        if in_ci():
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
+        skip_or_fail(reason)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
@@ -88,15 +99,16 @@ def browser() -> Iterator[object]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """In CI a skipped browser test is a failure: the checks it makes would silently vanish."""
+    """In CI a skipped browser or validator test is a failure: its checks would vanish."""
     if not in_ci():
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    browser_skips = [r for r in skipped if "browser" in getattr(r, "keywords", {})]
-    if browser_skips:
-        for report in browser_skips:
-            print(f"\nCI: browser test skipped: {report.nodeid}")
+    required = [r for r in skipped
+                if any(mark in getattr(r, "keywords", {}) for mark in CI_REQUIRED)]
+    if required:
+        for report in required:
+            print(f"\nCI: required test skipped: {report.nodeid}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

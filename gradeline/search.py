@@ -1,0 +1,88 @@
+"""Site search: a Pagefind index of the pages marked for search, made reproducible.
+
+Pagefind (the pagefind[bin] package carries its binary) writes its page fragments and word
+index identically from run to run, but writes the values of each filter in hash-map order,
+so the filter files, the metadata file that names them and the entry file that names that
+change on every run. After indexing, the filter data is put in a stable order and the three
+are renamed by a hash of their content, as Pagefind names them itself; the pages, the word
+index and the JavaScript are untouched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+BUNDLE = "pagefind"
+_SIGNATURE = b"pagefind_dcd"
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the site."""
+
+
+def index_search(folder: Path, keep_index_url: bool) -> None:
+    """Index the pages under ``folder`` that carry ``data-pagefind-body``."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-subdir",
+               BUNDLE, "--silent"]
+    if keep_index_url:
+        command.append("--keep-index-url")  # links to files, as the rest of the site has
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    bundle = folder / BUNDLE
+    if run.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        raise SearchIndexError("the search index could not be built: "
+                               + (run.stderr.strip() or run.stdout.strip() or
+                                  "pagefind produced no index (pip install 'pagefind[bin]')"))
+    make_reproducible(bundle)
+
+
+def _read(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise SearchIndexError(f"unexpected Pagefind file format: {path.name}")
+    return cbor2.loads(raw[len(_SIGNATURE):])
+
+
+def _write(folder: Path, prefix: str, old_stem: str, suffix: str, value: Any) -> str:
+    """Write ``value`` as a Pagefind file named by its content; returns the new stem."""
+    data = _SIGNATURE + cbor2.dumps(value)
+    language, _, old_hash = old_stem.rpartition("_")
+    digest = hashlib.sha256(data).hexdigest()[: len(old_hash)]
+    stem = f"{language}_{digest}"
+    (folder / f"{prefix}{stem}{suffix}").write_bytes(gzip.compress(data, mtime=0))
+    return stem
+
+
+def make_reproducible(bundle: Path) -> None:
+    """Sort Pagefind's filter data and rename the files that depend on it by content."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read(meta_path)
+        # meta[3] lists the filters as [name, file stem] (Pagefind 1.3 to 1.5).
+        filters = meta[3]
+        if not all(len(f) == 2 and (bundle / "filter" / f"{f[1]}.pf_filter").is_file()
+                   for f in filters):
+            raise SearchIndexError("unexpected Pagefind metadata layout; cannot make the "
+                                   "search index reproducible")
+        renamed = []
+        for name, stem in sorted(filters):
+            path = bundle / "filter" / f"{stem}.pf_filter"
+            filter_name, values = _read(path)
+            ordered = sorted([value, sorted(pages)] for value, pages in values)
+            path.unlink()
+            renamed.append([name, _write(bundle / "filter", "", stem, ".pf_filter",
+                                         [filter_name, ordered])])
+        meta[3] = renamed
+        meta_path.unlink()
+        language["hash"] = _write(bundle, "pagefind.", language["hash"], ".pf_meta", meta)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+                          encoding="utf-8")
