@@ -57,10 +57,12 @@ class Builder:
     """
 
     def __init__(self, content_dir: Path = Path("content"), base_url: str | None = None,
-                 templates: Path = TEMPLATES):
+                 templates: Path = TEMPLATES, search: bool = True):
         self.content_dir = content_dir
         self.base_url = base_url
         self.templates = templates
+        #: Whether to build the Pagefind search index (benchmarks and fuzzing may skip it).
+        self.search = search
         self.cache = ContentCache()
         #: Each page's fingerprint in the last successful build, by output file.
         self.fingerprints: dict[str, str] = {}
@@ -109,7 +111,7 @@ class Builder:
                 writer.write("sitemap.xml", site_map)
             writer.copy_tree(static, "static")
             writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
-            if rendered or not writer.reuse_tree("pagefind"):
+            if self.search and (rendered or not writer.reuse_tree("pagefind")):
                 index_search(writer.staging, keep_index_url=not urls.pretty)
             writer.commit()
         except BaseException:

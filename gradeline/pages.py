@@ -123,7 +123,10 @@ def site_pages(site: SiteView) -> list[Page]:
                          if t.area_id}, key=lambda pair: pair[1])
     pages.append(Page(
         "tracker/", "tracker.html", "Follow-up tracker",
-        {"items": items, "statuses": list(STATUS_LABELS.items()), "areas": used_areas},
+        {"items": items, "areas": used_areas,
+         "statuses": [(key, f"{label} ({sum(t.status == key for t in items)})")
+                      for key, label in STATUS_LABELS.items()
+                      if any(t.status == key for t in items)]},
         description="Every recommendation and area for improvement, and what later "
                     "reports say became of it.",
     ))

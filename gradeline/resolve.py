@@ -172,10 +172,22 @@ class _Reader:
             return None
         return doc, obj, doc.problems()
 
+    def _inside(self, path: Path) -> bool:
+        """Files reached through a link that leads out of the content folder are refused:
+        content must not pull in other files of the machine."""
+        if path.resolve().is_relative_to(self.root.resolve()):
+            return True
+        self.errors.append(Problem(display_path(path), 1, 1, "",
+                                   "this file is a link to a file outside the content folder; "
+                                   "content files must be inside it"))
+        return False
+
     def _folder(self, name: str, model: type[M]) -> list[tuple[Document, M, ProblemList]]:
         folder = self.root / name
         found = []
         for path in content_files(folder) if folder.is_dir() else []:
+            if not self._inside(path):
+                continue
             item = self._validated(path, model)
             if item is not None:
                 found.append(item)
@@ -195,7 +207,8 @@ class _Reader:
             self.errors.append(Problem(str(site_path), 1, 1, "",
                                        "the site config file is missing (it names the site "
                                        "and its kinds of inspection and inspectorates)"))
-        site = self._validated(site_path, SiteConfig) if site_path.is_file() else None
+        site = (self._validated(site_path, SiteConfig)
+                if site_path.is_file() and self._inside(site_path) else None)
         registry = self._optional_file("sources.yaml", SourceRegistry)
         areas_file = self._optional_file("areas.yaml", AreaRegistry)
         organisations = self._folder("organisations", Organisation)
@@ -258,7 +271,7 @@ class _Reader:
 
     def _optional_file(self, name: str, model: type[M]) -> tuple[Document, M, ProblemList] | None:
         path = self.root / name
-        return self._validated(path, model) if path.is_file() else None
+        return self._validated(path, model) if path.is_file() and self._inside(path) else None
 
     def _warn_stray_files(self) -> None:
         known = {"site.yaml", "sources.yaml", "areas.yaml"}

@@ -8,8 +8,10 @@ renames leaves the old site under a hidden name, and the next build puts it back
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,6 +47,20 @@ def check_output_folder(out: Path, content: Path, project: Path | None = None) -
     if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).is_file():
         raise OutputError(f"the output folder {out} already holds files that Gradeline did not "
                           "build; empty it or choose another folder")
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
 
 
 def _sibling(out: Path, label: str) -> Path:
@@ -155,13 +171,16 @@ class SiteWriter:
     def commit(self) -> None:
         """Put the finished site in place of the old one."""
         (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        if self.out.exists():
+        if not self.out.exists():
+            self.staging.rename(self.out)
+        elif exchange(self.staging, self.out):
+            # One atomic step: there is no moment without a complete site.
+            shutil.rmtree(self.staging, ignore_errors=True)
+        else:
             old = _sibling(self.out, "old")
             self.out.rename(old)
-            self.staging.rename(self.out)
+            self.staging.rename(self.out)  # a kill between these two is undone by recover()
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            self.staging.rename(self.out)
 
     def abort(self) -> None:
         """Throw the unfinished build away; the old site was never touched."""

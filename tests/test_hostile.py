@@ -1,0 +1,168 @@
+"""Hostile and broken content: every build ends well or with located errors, never worse.
+
+Hypothesis mutates the fixture content: values of the wrong type, missing keys, wrong
+nesting, odd Unicode, huge strings, YAML alias bombs, tabs, byte-order marks, empty files,
+binary bytes, duplicate keys, truncation, deep nesting. Every run must end either in a
+complete site or in a ContentError whose every problem names a content file, a line and a
+column; never another exception, never more than a few seconds, and never a partial site.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradeline.build import Builder
+from gradeline.errors import ContentError
+
+from conftest import MINIMAL, tree_digest
+
+FILES = sorted(p.relative_to(MINIMAL).as_posix() for p in MINIMAL.rglob("*.yaml"))
+OUTCOMES: Counter[str] = Counter()
+BILLION_LAUGHS = "\n".join(
+    ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+       f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]) + "\n"
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=40),  # any Unicode, incl. RTL
+    st.sampled_from(["not graded", "not known", "Good", "2021-02-30", "../../etc", "{{ 7*7 }}",
+                     "<script>alert(1)</script>", "javascript:alert(1)", "\u202e", "\x00",
+                     "x" * 100_000, "2021-11-23", "peel-2021", "test-force"]),
+)
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=8)
+
+
+def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            found += paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            found += paths(v, (*prefix, i))
+    return found
+
+
+def set_at(data: Any, path: tuple, value: Any, delete: bool = False) -> Any:
+    if not path:
+        return value
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return data
+
+
+@st.composite
+def mutation(draw: st.DrawFn) -> tuple[str, str, bytes]:
+    """(file, kind of mutation, new bytes of the file)."""
+    name = draw(st.sampled_from(FILES))
+    text = (MINIMAL / name).read_text(encoding="utf-8")
+    kind = draw(st.sampled_from([
+        "replace-value", "delete-key", "wrap-in-list", "add-key", "bom", "tabs", "empty",
+        "binary", "truncate", "duplicate-key", "billion-laughs", "deep-nesting", "huge-string",
+        "odd-unicode"]))
+    data = yaml.safe_load(text)
+    if kind in ("replace-value", "delete-key", "wrap-in-list", "add-key"):
+        path = draw(st.sampled_from(paths(data)))
+        if kind == "replace-value":
+            data = set_at(data, path, draw(values))
+        elif kind == "delete-key" and path:
+            data = set_at(data, path, None, delete=True)
+        elif kind == "wrap-in-list":
+            target = data
+            for key in path:
+                target = target[key]
+            data = set_at(data, path, [target])
+        elif kind == "add-key" and isinstance(data, dict):
+            data[draw(st.text(min_size=1, max_size=12))] = draw(values)
+        raw = yaml.safe_dump(data, allow_unicode=draw(st.booleans())).encode("utf-8")
+    elif kind == "bom":
+        raw = b"\xef\xbb\xbf" + text.encode()
+    elif kind == "tabs":
+        raw = text.replace("  ", "\t", draw(st.integers(1, 5))).encode()
+    elif kind == "empty":
+        raw = draw(st.sampled_from([b"", b"\n", b"---\n", b"# only a comment\n", b"~\n"]))
+    elif kind == "binary":
+        junk = draw(st.binary(min_size=1, max_size=30))
+        at = draw(st.integers(0, len(text)))
+        raw = text.encode()[:at] + junk + text.encode()[at:]
+    elif kind == "truncate":
+        raw = text.encode()[: draw(st.integers(0, len(text)))]
+    elif kind == "duplicate-key":
+        lines = text.splitlines(keepends=True)
+        i = draw(st.integers(0, len(lines) - 1))
+        raw = "".join([*lines[: i + 1], lines[i], *lines[i + 1:]]).encode()
+    elif kind == "billion-laughs":
+        raw = (BILLION_LAUGHS + text).encode()
+    elif kind == "deep-nesting":
+        depth = draw(st.integers(30, 3000))
+        raw = (text + "extra: " + "[" * depth + "]" * depth + "\n").encode()
+    elif kind == "huge-string":
+        raw = text.replace("title: ", "title: " + "é" * draw(st.integers(10_000, 2_000_000)),
+                           1).encode()
+    else:  # odd-unicode
+        odd = draw(st.text(alphabet=st.characters(codec="utf-8",
+                                                  exclude_categories=("Cs",)),
+                           min_size=1, max_size=20))
+        raw = text.replace("Test", odd, 1).encode("utf-8", "surrogatepass")
+    return name, kind, raw
+
+
+PREVIOUS = Path(tempfile.mkdtemp(prefix="gradeline-hostile-")) / "site"
+Builder(MINIMAL, search=False).build(PREVIOUS)
+PREVIOUS_DIGEST = tree_digest(PREVIOUS)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mutation())
+def test_hostile_content_never_breaks_the_build(case: tuple[str, str, bytes]) -> None:
+    name, kind, raw = case
+    with tempfile.TemporaryDirectory() as tmp:
+        content = Path(tmp) / "content"
+        shutil.copytree(MINIMAL, content)
+        (content / name).write_bytes(raw)
+        out = Path(tmp) / "site"
+        shutil.copytree(PREVIOUS, out)
+        started = time.monotonic()
+        try:
+            Builder(content, search=False).build(out)
+        except ContentError as exc:
+            OUTCOMES["content error"] += 1
+            assert exc.problems
+            for problem in exc.problems:
+                assert Path(problem.file).resolve().is_relative_to(content.resolve()), problem
+                assert problem.line >= 1 and problem.column >= 1, problem
+                assert str(problem).startswith(f"{problem.file}:{problem.line}:"), problem
+            assert tree_digest(out) == PREVIOUS_DIGEST, "a failed build changed the site"
+        else:
+            OUTCOMES["built"] += 1
+            assert (out / "index.html").is_file() and (out / ".gradeline").is_file()
+        assert time.monotonic() - started < 20, f"{kind} on {name} took too long"
+        assert sorted(p.name for p in Path(tmp).iterdir()) == ["content", "site"]
+    OUTCOMES[f"kind: {kind}"] += 1
+
+
+def test_report_hostile_outcomes() -> None:
+    """Prints how the hostile cases ended (run with -s to see it)."""
+    total = OUTCOMES["content error"] + OUTCOMES["built"]
+    print(f"\nhostile cases: {total}; ended as content errors: {OUTCOMES['content error']}; "
+          f"built: {OUTCOMES['built']}; by mutation: "
+          + ", ".join(f"{k[6:]} {v}" for k, v in sorted(OUTCOMES.items()) if k.startswith("kind")))
+    assert total == 0 or total >= 100
