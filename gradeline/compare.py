@@ -251,11 +251,9 @@ def compare(site: SiteView, earlier: InspectionView, later: InspectionView,
     notes = comparability_notes(content, earlier.inspection.framework,
                                 later.inspection.framework)
     earlier_id, later_id = earlier.summary.id, later.summary.id
-    earlier_items = [t for t in tracked.values() if t.inspection.id == earlier_id]
+    earlier_items = list(site.tracked_by_inspection.get(earlier_id, []))
     later_items = []
-    for t in tracked.values():
-        if t.inspection.id != later_id:
-            continue
+    for t in site.tracked_by_inspection.get(later_id, []):
         continues = None
         for group in ITEM_GROUPS:
             for item in getattr(later.inspection, group):
@@ -298,7 +296,7 @@ def fate_in(item: TrackedItem, later_id: str) -> str:
     return "Not mentioned"
 
 
-def compare_data(site: SiteView, tracked: dict[str, TrackedItem],
+def compare_data(site: SiteView,
                  pairs: list[tuple[InspectionView, InspectionView]]) -> dict[str, Any]:
     """What the compare picker needs, for every inspection: one shared data file."""
     def grade(g: GradeView) -> dict[str, Any]:
@@ -332,7 +330,7 @@ def compare_data(site: SiteView, tracked: dict[str, TrackedItem],
                        | {ref.split("#")[0]: "Carried forward" for ref, _, _ in t.continued_by
                           if ref.split("#")[0] not in {f.by.id for f in t.follow_ups}},
                        "continues": next((c for c in _continues(view, t.id)), None)}
-                      for t in tracked.values() if t.inspection.id == s.id],
+                      for t in site.tracked_by_inspection.get(s.id, [])],
         })
     return {
         "inspections": inspections,

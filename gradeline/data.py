@@ -139,7 +139,7 @@ def _source_record(source: Source) -> dict[str, Any]:
 
 def compare_script(site: SiteView) -> bytes:
     """The compare picker's data, as a script so that it loads from disk as well as a host."""
-    payload = compare_data(site, site.tracked, site.pairs)
+    payload = compare_data(site, site.pairs)
     return f"window.gradelineCompare = {script_safe_json(payload)};\n".encode()
 
 

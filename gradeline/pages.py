@@ -25,10 +25,9 @@ def inspection_deps(view: InspectionView, site: SiteView,
     for other in (view.previous, view.next, view.follows_up, *view.followed_up_by):
         if other is not None:
             deps.add(other.id)
-    for tracked in site.tracked.values():
-        if tracked.inspection.id == view.summary.id:
-            deps.update(f.by.id for f in tracked.follow_ups)
-            deps.update(ref.split("#")[0] for ref, _, _ in tracked.continued_by)
+    for tracked in site.tracked_by_inspection.get(view.summary.id, []):
+        deps.update(f.by.id for f in tracked.follow_ups)
+        deps.update(ref.split("#")[0] for ref, _, _ in tracked.continued_by)
     for group in ITEM_GROUPS:
         for item in getattr(view.inspection, group):
             if item.continues:
@@ -69,7 +68,7 @@ def site_pages(site: SiteView) -> list[Page]:
         pages.append(Page(
             view.summary.url, "inspection.html", insp.title,
             {"view": view, "distribution": distribution, "case_chart": case_chart,
-             "fates": {t.id: t for t in tracked.values() if t.inspection.id == insp.id},
+             "fates": {t.id: t for t in site.tracked_by_inspection.get(insp.id, [])},
              "comparisons": mine},
             description=f"{insp.title} ({date}): grades, findings and sources.",
             charts=[c for c in (distribution, case_chart) if c],

@@ -284,6 +284,8 @@ class SiteView:
     areas: list[AreaHistory] = field(default_factory=list)
     #: Every finding with what later reports said of it (see compare.track_items).
     tracked: dict[str, Any] = field(default_factory=dict)
+    #: The same findings grouped by the inspection they belong to, in report order.
+    tracked_by_inspection: dict[str, list[Any]] = field(default_factory=dict)
     #: The natural pairs of reports to compare (see compare.natural_pairs).
     pairs: list[tuple[InspectionView, InspectionView]] = field(default_factory=list)
 
@@ -335,6 +337,8 @@ def derive(content: Content) -> SiteView:
     site = SiteView(content, views, timeline_events(content, views),
                     area_histories(content, views))
     site.tracked = track_items(site)
+    for item in site.tracked.values():
+        site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
     site.pairs = natural_pairs(site)
     return site
 
