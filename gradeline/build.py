@@ -6,9 +6,14 @@ to a hidden folder that replaces the old site only once it is complete.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import hashlib
+import multiprocessing
+import os
 import re
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +31,12 @@ from .urls import Urls
 from .views import derive
 from .write import SiteWriter, check_output_folder
 
-#: The main navigation: (label, site path).
+#: The main navigation, (label, site path): for a site about one organisation, and for one
+#: about several.
 NAV = [("Inspections", ""), ("Timeline", "timeline/"), ("Areas", "areas/"),
        ("Compare", "compare/"), ("Tracker", "tracker/"), ("Data", "data/")]
+NAV_MANY = [("Organisations", ""), ("Rounds", "rounds/"), ("Compare", "compare/"),
+            ("Data", "data/")]
 #: plotly.js as the installed plotly package ships it: copied into the site, never a CDN.
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -57,12 +65,15 @@ class Builder:
     """
 
     def __init__(self, content_dir: Path = Path("content"), base_url: str | None = None,
-                 templates: Path = TEMPLATES, search: bool = True):
+                 templates: Path = TEMPLATES, search: bool = True,
+                 workers: int | None = None):
         self.content_dir = content_dir
         self.base_url = base_url
         self.templates = templates
         #: Whether to build the Pagefind search index (benchmarks and fuzzing may skip it).
         self.search = search
+        #: Processes that render pages: every core, unless told otherwise.
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.cache = ContentCache()
         #: Each page's fingerprint in the last successful build, by output file.
         self.fingerprints: dict[str, str] = {}
@@ -76,7 +87,7 @@ class Builder:
         content = read_content(self.content_dir, self.cache)          # load + validate
         site = derive(content)                                       # derive views
         urls = Urls(self.base_url or content.site.base_url)
-        context = {"site": content.site, "nav": NAV,
+        context = {"site": content.site, "nav": NAV if site.single else NAV_MANY,
                    "plotly_map_style_id": plotly_map_style_id()}
         if self.renderer is None:
             self.renderer = Renderer(urls, context, self.templates)
@@ -91,7 +102,7 @@ class Builder:
 
         writer = SiteWriter(out_dir, previous=previous)              # render + write, swap
         fingerprints: dict[str, str] = {}
-        rendered = 0
+        todo = []
         try:
             for page in pages:
                 fingerprints[page.file] = fingerprint.of(page)
@@ -99,10 +110,9 @@ class Builder:
                 if known.get(page.file) == fingerprints[page.file] and all(
                         writer.reuse(rel) for rel in outputs):
                     continue  # nothing the page shows has changed
-                writer.write(page.file, renderer.render(page).encode("utf-8"))
-                for chart in page.charts:
-                    writer.write(chart.csv_path, chart.csv_bytes())
-                rendered += 1
+                todo.append(page)
+            render_pages(renderer, todo, writer, self.workers)
+            rendered = len(todo)
             writer.write_all(data_files(site))
             writer.write("feed.xml", atom_feed(site, urls))
             writer.write("robots.txt", robots(urls))
@@ -120,6 +130,62 @@ class Builder:
         self.fingerprints = fingerprints
         return BuildResult(len(pages), writer.count, writer.bytes,
                            time.perf_counter() - started, content, writer.changed, rendered)
+
+
+#: Below this many pages a second process costs more than it saves.
+PARALLEL_MIN_PAGES = 120
+_JOB: tuple[Renderer, list[Page], SiteWriter] | None = None
+
+
+def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter,
+                 workers: int) -> None:
+    """Render pages and their chart CSVs into the writer's staging folder.
+
+    With several cores and many pages, forked processes render every n-th page each while
+    this one renders its share: they inherit the derived site, so nothing is sent to them
+    but page numbers, and each writes its own files.
+    """
+    global _JOB
+    workers = min(workers, len(pages) // (PARALLEL_MIN_PAGES // 2) or 1)
+    if workers <= 1 or not _can_fork():
+        _render_share(renderer, pages, writer)
+        return
+    _JOB = (renderer, pages, writer)
+    try:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+            futures = [pool.submit(_render_in_child, share, workers)
+                       for share in range(1, workers)]
+            _render_share(renderer, pages[0::workers], writer)
+            for future in futures:
+                count, size, changed = future.result()
+                writer.count += count
+                writer.bytes += size
+                writer.changed.extend(changed)
+    finally:
+        _JOB = None
+    writer.changed.sort()
+
+
+def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter) -> None:
+    for page in pages:
+        writer.write(page.file, renderer.render(page).encode("utf-8"))
+        for chart in page.charts:
+            writer.write(chart.csv_path, chart.csv_bytes())
+
+
+def _render_in_child(share: int, workers: int) -> tuple[int, int, list[str]]:
+    assert _JOB is not None
+    renderer, pages, parent = _JOB
+    writer = parent.sharing()
+    _render_share(renderer, pages[share::workers], writer)
+    return writer.count, writer.bytes, writer.changed
+
+
+def _can_fork() -> bool:
+    """Forking is safe only from a process with one thread (the dev server has several)."""
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread())
 
 
 class Fingerprints:

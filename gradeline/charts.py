@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .render import script_safe_json
-from .views import TONES, AreaHistory, GradeView, InspectionView, SiteView, TimelineEvent
+from .resolve import Content
+from .rounds import RoundView
+from .views import TONES, AreaHistory, GradeView, InspectionView, Scope, TimelineEvent
 
 #: Fill colours for grade tones, best (0) to worst; the same as the badges in style.css.
 TONE_COLOURS = ["#08519c", "#9ecae1", "#f0e9c8", "#fdae6b", "#a63603"]
@@ -191,7 +193,7 @@ def case_file_chart(view: InspectionView) -> Chart | None:
 
 # -- one area's history across inspections and frameworks -----------------------------------
 
-def area_history_chart(history: AreaHistory) -> Chart:
+def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
     """An area's grades over time, one line per grading scale, never joined across a change."""
     traces = []
     segments: list[list[Any]] = []
@@ -247,7 +249,7 @@ def area_history_chart(history: AreaHistory) -> Chart:
                      p.area_label, p.scale_title, p.row.current,
                      published.label if published else ""])
     return Chart(
-        id=f"history-{history.id}", title=f"{history.name}: grades over time",
+        id=f"{key}history-{history.id}", title=f"{history.name}: grades over time",
         summary=_history_summary(history), figure=figure,
         columns=["Inspection", "Date", "Area as named by the framework", "Scale", "Grade",
                  "Grade as published"],
@@ -299,10 +301,10 @@ def _history_summary(history: AreaHistory) -> str:
 
 # -- heatmap of areas by inspection ------------------------------------------------------------
 
-def heatmap_chart(site: SiteView) -> Chart | None:
-    """Every canonical area against every graded inspection."""
-    inspections = site.graded_inspections
-    areas = [a for a in site.areas if a.points]
+def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
+    """Every canonical area against every graded inspection of one organisation."""
+    inspections = scope.graded_inspections
+    areas = [a for a in scope.areas if a.points]
     if not inspections or not areas:
         return None
     columns = [v.summary for v in inspections]
@@ -335,7 +337,7 @@ def heatmap_chart(site: SiteView) -> Chart | None:
     for i, colour in enumerate(colours):
         colorscale += [[i / steps, colour], [(i + 1) / steps, colour]]
     shapes = []
-    scales = [site.content.frameworks[v.inspection.framework or ""].scale for v in inspections]
+    scales = [content.frameworks[v.inspection.framework or ""].scale for v in inspections]
     for i in range(1, len(scales)):
         if scales[i] != scales[i - 1]:
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": i - 0.5,
@@ -365,7 +367,8 @@ def heatmap_chart(site: SiteView) -> Chart | None:
         summary += (f" The grading scale changed at {_join(changes)} (marked by a thick line): "
                     "grades on either side are not directly comparable.")
     return Chart(
-        id="grades-by-area", title="Grades by area and inspection", summary=summary,
+        id=f"{scope.key}grades-by-area", title="Grades by area and inspection",
+        summary=summary,
         figure=figure, columns=["Area", *[s.short_title for s in columns]], rows=rows,
         layout="chart-first",
         notes=["Blank: the area was not assessed by that inspection's framework. "
@@ -382,12 +385,12 @@ EVENT_SYMBOLS = {"fieldwork": "line-ew", "published": "circle", "amended": "diam
                  "letter": "triangle-up", "report": "circle-open", "data": "circle-open"}
 
 
-def timeline_chart(site: SiteView) -> Chart | None:
+def timeline_chart(scope: Scope, content: Content) -> Chart | None:
     """Every dated event on one time axis, one lane per kind of inspection."""
-    events = site.timeline
+    events = scope.timeline
     if not events:
         return None
-    kinds = site.content.site.kinds
+    kinds = content.site.kinds
     lanes = [k for k in kinds if any(e.inspection.kind == k for e in events)]
     traces: list[dict[str, Any]] = []
     # Fieldwork periods as bars: one trace, segments separated by gaps.
@@ -439,7 +442,8 @@ def timeline_chart(site: SiteView) -> Chart | None:
     rows: list[list[Cell]] = [[str(e.date), e.type_label, kinds[e.inspection.kind].label,
                                e.title, e.detail or ""] for e in events]
     return Chart(
-        id="timeline", title="Timeline of inspections", summary=summary, figure=figure,
+        id=f"{scope.key}timeline", title="Timeline of inspections", summary=summary,
+        figure=figure,
         columns=["Date", "Event", "Kind", "Title", "Detail"], rows=rows,
         height=120 + 60 * len(lanes), layout="chart-first", table_toggle=True,
     )
@@ -457,3 +461,49 @@ def timeline_events_by_year(events: list[TimelineEvent]) -> list[tuple[int, list
     for e in events:
         by_year.setdefault(e.date.year, []).append(e)
     return sorted(by_year.items())
+
+
+def round_heatmap_chart(round_view: RoundView) -> Chart:
+    """Every organisation's grades under one framework: organisations by areas."""
+    z, text, hover = [], [], []
+    for row in round_view.rows:
+        z.append([g.tone if g is not None and g.tone is not None else
+                  (None if g is None else 5 if g.state == "not-graded" else 6)
+                  for g in row.grades])
+        text.append([ABBREVIATIONS.get(g.label, g.label) if g is not None else ""
+                     for g in row.grades])
+        hover.append([f"{row.organisation_name}<br>{label}<br><b>"
+                      f"{g.label if g is not None else 'not assessed'}</b>"
+                      for label, g in zip(round_view.area_labels, row.grades, strict=True)])
+    colours = [*TONE_COLOURS, NOT_GRADED_COLOUR, NOT_KNOWN_COLOUR]
+    steps = len(colours)
+    colorscale = []
+    for i, colour in enumerate(colours):
+        colorscale += [[i / steps, colour], [(i + 1) / steps, colour]]
+    figure = {
+        "data": [{
+            "type": "heatmap", "z": z, "x": round_view.area_labels,
+            "y": [r.organisation_name for r in round_view.rows], "text": text,
+            "texttemplate": "%{text}", "hovertext": hover,
+            "hovertemplate": "%{hovertext}<extra></extra>", "colorscale": colorscale,
+            "zmin": -0.5, "zmax": steps - 0.5, "showscale": False, "xgap": 2, "ygap": 2,
+            "hoverongaps": False,
+        }],
+        "layout": _layout(
+            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
+            yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
+            plot_bgcolor="#f3f2f1", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        ),
+    }
+    rows: list[list[Cell]] = [[r.organisation_name, *r.grades] for r in round_view.rows]
+    return Chart(
+        id=f"round-{round_view.framework_id}", title=f"{round_view.title}: every organisation",
+        summary=f"Grades of {len(round_view.rows)} organisations in "
+                f"{len(round_view.area_ids)} areas under {round_view.title}, each "
+                "organisation's latest inspection under that framework.",
+        figure=figure, columns=["Organisation", *round_view.area_labels], rows=rows,
+        layout="chart-first", table_toggle=True,
+        notes=["O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
+               "NG not graded, ? not known."],
+        height=max(300, 24 * len(round_view.rows) + 220),
+    )

@@ -296,15 +296,17 @@ def fate_in(item: TrackedItem, later_id: str) -> str:
     return "Not mentioned"
 
 
-def compare_data(site: SiteView,
-                 pairs: list[tuple[InspectionView, InspectionView]]) -> dict[str, Any]:
-    """What the compare picker needs, for every inspection: one shared data file."""
+def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
+    """What the compare picker needs about one organisation's inspections: one data file
+    that the picker reads, whichever two reports are chosen."""
     def grade(g: GradeView) -> dict[str, Any]:
         return {"label": g.label, "state": g.state, "rank": g.rank, "tone": g.tone,
                 "scale": g.scale}
 
     inspections = []
-    for view in site.inspections:
+    ids = {v.summary.id for v in views}
+    pairs = [(a, b) for a, b in site.pairs if a.summary.id in ids]
+    for view in views:
         s = view.summary
         framework = site.content.frameworks.get(view.inspection.framework or "")
         inspections.append({

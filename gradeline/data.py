@@ -137,10 +137,16 @@ def _source_record(source: Source) -> dict[str, Any]:
     return source.model_dump(mode="json", exclude_none=True)
 
 
-def compare_script(site: SiteView) -> bytes:
-    """The compare picker's data, as a script so that it loads from disk as well as a host."""
-    payload = compare_data(site, site.pairs)
+def compare_script(site: SiteView, views: list[InspectionView]) -> bytes:
+    """The compare picker's data for one organisation, as a script so that it loads from
+    disk as well as from a host (browsers refuse to fetch files from files)."""
+    payload = compare_data(site, views)
     return f"window.gradelineCompare = {script_safe_json(payload)};\n".encode()
+
+
+def compare_data_path(organisation_id: str) -> str:
+    """Where an organisation's compare data goes."""
+    return f"data/compare/{organisation_id}.js"
 
 
 def data_files(site: SiteView) -> list[tuple[str, bytes]]:
@@ -148,5 +154,6 @@ def data_files(site: SiteView) -> list[tuple[str, bytes]]:
     return [
         ("data/judgments.csv", judgments_csv(site)),
         ("data/inspections.json", inspections_json(site)),
-        ("data/compare-data.js", compare_script(site)),
+        *((compare_data_path(scope.id), compare_script(site, scope.inspections))
+          for scope in site.scopes),
     ]

@@ -251,11 +251,13 @@ class AreaHistory:
     name: str
     description: str | None
     points: list[HistoryPoint]
+    #: Where the organisation's pages are ("" on a single-organisation site).
+    prefix: str = ""
 
     @property
     def url(self) -> str:
         """The site path of the area's page."""
-        return area_url(self.id)
+        return self.prefix + area_url(self.id)
 
     @property
     def graded(self) -> list[HistoryPoint]:
@@ -275,19 +277,33 @@ class AreaHistory:
 
 
 @dataclass
-class SiteView:
-    """The derived site: every page's data, built once from the content."""
+class Scope:
+    """One organisation's part of the site: its inspections, timeline and area histories.
 
-    content: Content
+    A site with one organisation is one scope at the site root, so it looks as it always
+    has; with several, each has its pages under organisations/<id>/.
+    """
+
+    organisation: Any
+    prefix: str
     inspections: list[InspectionView]
     timeline: list[TimelineEvent] = field(default_factory=list)
     areas: list[AreaHistory] = field(default_factory=list)
-    #: Every finding with what later reports said of it (see compare.track_items).
-    tracked: dict[str, Any] = field(default_factory=dict)
-    #: The same findings grouped by the inspection they belong to, in report order.
-    tracked_by_inspection: dict[str, list[Any]] = field(default_factory=dict)
-    #: The natural pairs of reports to compare (see compare.natural_pairs).
-    pairs: list[tuple[InspectionView, InspectionView]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """The organisation's id."""
+        return str(self.organisation.id)
+
+    @property
+    def key(self) -> str:
+        """A prefix for ids that must be unique across the site ("" for a single scope)."""
+        return f"{self.id}-" if self.prefix else ""
+
+    @property
+    def newest_first(self) -> list[InspectionSummary]:
+        """Inspection summaries, most recent first."""
+        return [v.summary for v in reversed(self.inspections)]
 
     @property
     def graded_inspections(self) -> list[InspectionView]:
@@ -304,9 +320,30 @@ class SiteView:
         return sorted(by_year.items())
 
     @property
-    def newest_first(self) -> list[InspectionSummary]:
-        """Inspection summaries, most recent first."""
-        return [v.summary for v in reversed(self.inspections)]
+    def latest_graded(self) -> InspectionView | None:
+        """The most recent inspection with grades."""
+        graded = self.graded_inspections
+        return graded[-1] if graded else None
+
+
+@dataclass
+class SiteView:
+    """The derived site: every page's data, built once from the content."""
+
+    content: Content
+    inspections: list[InspectionView]
+    scopes: list[Scope] = field(default_factory=list)
+    #: Every finding with what later reports said of it (see compare.track_items).
+    tracked: dict[str, Any] = field(default_factory=dict)
+    #: The same findings grouped by the inspection they belong to, in report order.
+    tracked_by_inspection: dict[str, list[Any]] = field(default_factory=dict)
+    #: The natural pairs of reports to compare (see compare.natural_pairs).
+    pairs: list[tuple[InspectionView, InspectionView]] = field(default_factory=list)
+
+    @property
+    def single(self) -> bool:
+        """Whether the site covers one organisation (its pages then sit at the root)."""
+        return len(self.scopes) <= 1
 
 
 def inspection_url(inspection_id: str) -> str:
@@ -323,9 +360,14 @@ def derive(content: Content) -> SiteView:
     """Work out every view the site needs from validated content."""
     views = [_inspection_view(content, insp) for insp in content.inspections]
     by_id = {v.summary.id: v for v in views}
-    for i, view in enumerate(views):
-        view.previous = views[i - 1].summary if i > 0 else None
-        view.next = views[i + 1].summary if i + 1 < len(views) else None
+    by_organisation: dict[str, list[InspectionView]] = {}
+    for view in views:
+        by_organisation.setdefault(view.inspection.organisation, []).append(view)
+    for own in by_organisation.values():
+        for i, view in enumerate(own):  # previous and next within the organisation
+            view.previous = own[i - 1].summary if i > 0 else None
+            view.next = own[i + 1].summary if i + 1 < len(own) else None
+    for view in views:
         target = view.inspection.follows_up
         if target:
             view.follows_up = by_id[target].summary
@@ -334,8 +376,15 @@ def derive(content: Content) -> SiteView:
     # import.
     from .compare import natural_pairs, track_items
 
-    site = SiteView(content, views, timeline_events(content, views),
-                    area_histories(content, views))
+    single = len(content.organisations) <= 1
+    scopes = []
+    for org_id in sorted(content.organisations):
+        own = by_organisation.get(org_id, [])
+        prefix = "" if single else f"organisations/{org_id}/"
+        scopes.append(Scope(content.organisations[org_id], prefix, own,
+                            timeline_events(content, own),
+                            area_histories(content, own, prefix)))
+    site = SiteView(content, views, scopes)
     site.tracked = track_items(site)
     for item in site.tracked.values():
         site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
@@ -379,7 +428,8 @@ def _counts_text(counts: list[tuple[GradeView, int]]) -> str | None:
     return ", ".join(f"{n} {grade.label}" for grade, n in counts)
 
 
-def area_histories(content: Content, views: list[InspectionView]) -> list[AreaHistory]:
+def area_histories(content: Content, views: list[InspectionView],
+                   prefix: str = "") -> list[AreaHistory]:
     """Each canonical area's judgments across inspections and frameworks, in areas.yaml order."""
     points: dict[str, list[HistoryPoint]] = {area_id: [] for area_id in content.areas}
     for view in views:
@@ -393,7 +443,7 @@ def area_histories(content: Content, views: list[InspectionView]) -> list[AreaHi
             points[row.area_id].append(HistoryPoint(
                 view.summary, framework.title, scale.id, scale.title, fa.label,
                 fa.correspondence, fa.note, row))
-    return [AreaHistory(area.id, area.name, area.description, points[area.id])
+    return [AreaHistory(area.id, area.name, area.description, points[area.id], prefix)
             for area in content.areas.values() if points[area.id]]
 
 

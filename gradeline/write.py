@@ -97,6 +97,14 @@ class SiteWriter:
         self.bytes = 0
         self.changed: list[str] = []
 
+    def sharing(self) -> SiteWriter:
+        """A writer into the same staging folder, for another process rendering some pages;
+        it keeps its own counts, which the owner adds to its own."""
+        other = object.__new__(SiteWriter)
+        other.out, other.staging, other.previous = self.out, self.staging, self.previous
+        other.count, other.bytes, other.changed = 0, 0, []
+        return other
+
     def _target(self, rel: str) -> Path:
         target = self.staging.joinpath(*rel.split("/"))
         # Paths come from ids that the model restricts, but a path must never leave the

@@ -9,7 +9,7 @@ from gradeline.build import build
 from conftest import parse
 
 OWN_SCRIPTS = ("static/charts.js", "static/compare.js", "static/tracker.js",
-               "static/search.js", "data/compare-data.js")
+               "static/search.js", "static/sortable.js", "data/compare/test-force.js")
 HOSTILE_SUMMARY = """\
 summary: |
   Fine **bold** text and a [good link](https://example.org/).

@@ -1,18 +1,49 @@
 /* Gradeline compare picker: any two reports side by side, the choice kept in the URL
-   (?a=...&b=...). Reads the one shared data file (data/compare-data.js). Without JavaScript
-   the page lists the pre-rendered comparisons instead. Builds the DOM with textContent
-   only, so no content can become markup. */
+   (?a=...&b=..., and &org=... on a site of several organisations). Reads one shared data
+   file per organisation (data/compare/<id>.js). Without JavaScript the page lists the
+   pre-rendered comparisons instead. Builds the DOM with textContent only, so no content can
+   become markup. */
 (function () {
   "use strict";
-  var data = window.gradelineCompare;
   var script = document.currentScript;
   var form = document.getElementById("compare-form");
   var result = document.getElementById("compare-result");
-  if (!data || !form || !result) { return; }
+  var orgSelect = document.getElementById("pick-org");
+  if (!form || !result) { return; }
   var root = script.getAttribute("data-root");
   var index = script.getAttribute("data-index");
+  var data = null;
   var byId = {};
-  data.inspections.forEach(function (i) { byId[i.id] = i; });
+
+  function useData(loaded) {
+    data = loaded;
+    byId = {};
+    data.inspections.forEach(function (i) { byId[i.id] = i; });
+    if (orgSelect) {
+      // The reports of the chosen organisation, newest first, as on a one-organisation site.
+      ["a", "b"].forEach(function (name) {
+        var select = form.elements[name];
+        select.textContent = "";
+        data.inspections.slice().reverse().forEach(function (i) {
+          select.appendChild(el("option", { value: i.id }, [i.short_title + " (" + i.date_label + ")"]));
+        });
+      });
+    }
+  }
+  function loadOrganisation(org) {
+    // A script element rather than fetch(), so that it also works from files on disk.
+    return new Promise(function (resolve, reject) {
+      var option = Array.prototype.find.call(orgSelect.options, function (o) { return o.value === org; });
+      if (!option) { reject(new Error("unknown organisation")); return; }
+      orgSelect.value = org;
+      window.gradelineCompare = null;
+      var s = document.createElement("script");
+      s.src = option.getAttribute("data-src");
+      s.onload = function () { useData(window.gradelineCompare); resolve(); };
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+  }
 
   function link(path) {
     var cut = path.search(/[?#]/);
@@ -124,32 +155,48 @@
   function choose(a, b) {
     if (byId[a]) { form.elements.a.value = a; }
     if (byId[b]) { form.elements.b.value = b; }
-    if (byId[a] && byId[b]) { render(byId[a], byId[b]); }
+    if (byId[a] && byId[b]) { render(byId[a], byId[b]); } else { result.textContent = ""; }
+  }
+  function suggest() {
+    if (data && data.pairs.length) {
+      var last = data.pairs[data.pairs.length - 1];
+      form.elements.a.value = last[0];
+      form.elements.b.value = last[1];
+    }
+  }
+  function fromUrl() {
+    var params = new URLSearchParams(location.search);
+    var ready = orgSelect ? loadOrganisation(params.get("org") || orgSelect.value)
+      : Promise.resolve();
+    return ready.then(function () {
+      if (params.get("a") && params.get("b")) { choose(params.get("a"), params.get("b")); }
+      else { suggest(); result.textContent = ""; }
+    });
   }
 
-  form.hidden = false;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var a = form.elements.a.value, b = form.elements.b.value;
     // Older report first, whichever way round they were chosen.
     var ids = data.inspections.map(function (i) { return i.id; });
     if (ids.indexOf(a) > ids.indexOf(b)) { var t = a; a = b; b = t; }
-    var query = "?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b);
+    var query = (orgSelect ? "?org=" + encodeURIComponent(orgSelect.value) + "&" : "?") +
+      "a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b);
     history.pushState({ a: a, b: b }, "", query);
     choose(a, b);
     var heading = document.getElementById("comparison-heading");
     if (heading) { heading.focus(); }
   });
-  window.addEventListener("popstate", function () {
-    var params = new URLSearchParams(location.search);
-    choose(params.get("a"), params.get("b"));
-  });
-  var params = new URLSearchParams(location.search);
-  if (params.get("a") && params.get("b")) {
-    choose(params.get("a"), params.get("b"));
-  } else if (data.pairs.length) {
-    var last = data.pairs[data.pairs.length - 1];
-    form.elements.a.value = last[0];
-    form.elements.b.value = last[1];
+  window.addEventListener("popstate", fromUrl);
+  if (orgSelect) {
+    orgSelect.addEventListener("change", function () {
+      loadOrganisation(orgSelect.value).then(suggest);
+    });
+  } else if (window.gradelineCompare) {
+    useData(window.gradelineCompare);
+  } else {
+    return;
   }
+  form.hidden = false;
+  fromUrl();
 })();

@@ -1,0 +1,142 @@
+"""Several organisations in one site, and the single-organisation site kept as it was."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from golden import page_digests, read_golden, write_golden
+from playwright.sync_api import Browser
+
+from gradeline.build import build
+
+from conftest import ROOT, open_page, parse, serve_folder
+
+sys.path.insert(0, str(ROOT / "bench"))
+from synth import generate
+
+
+def test_single_organisation_site_is_unchanged_golden(built_site: Path) -> None:
+    if os.environ.get("GRADELINE_UPDATE_GOLDEN"):
+        write_golden(built_site)
+    golden = read_golden()
+    current = page_digests(built_site)
+    assert sorted(current) == sorted(golden), "pages added or removed"
+    changed = [path for path in golden if current[path] != golden[path]]
+    assert changed == [], "pages changed (GRADELINE_UPDATE_GOLDEN=1 if intended)"
+    assert not (built_site / "organisations").exists() and not (built_site / "rounds").exists()
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("many")
+    generate(root / "content", orgs=3, per_org=4, seed=7)
+    build(root / "content", root / "site")
+    return root / "site"
+
+
+def test_home_lists_the_organisations(many: Path) -> None:
+    soup = parse(many / "index.html")
+    rows = soup.select("table.organisations tbody tr")
+    names = [r.find("th").get_text(strip=True) for r in rows]
+    assert names == ["Force 001 Police (synthetic)", "Force 002 Police (synthetic)",
+                     "Force 003 Police (synthetic)"]
+    links = [r.select_one("th a")["href"] for r in rows]
+    assert links == [f"organisations/force-00{i}/index.html" for i in (1, 2, 3)]
+    nav = [a.get_text() for a in soup.select("nav[aria-label=Main] a")]
+    assert nav == ["Organisations", "Rounds", "Compare", "Data"]
+
+
+def test_each_organisation_has_its_own_pages(many: Path) -> None:
+    for org in ("force-001", "force-002", "force-003"):
+        base = many / "organisations" / org
+        for page in ("index.html", "timeline/index.html", "areas/index.html",
+                     "tracker/index.html", "areas/investigating-crime/index.html"):
+            assert (base / page).is_file(), f"{org}/{page}"
+        home = parse(base / "index.html")
+        cards = [a["href"] for a in home.select("ol.cards a")]
+        assert len(cards) == 4 and all(org in href for href in cards)
+        history = parse(base / "areas" / "investigating-crime" / "index.html")
+        rows = history.select("figure.chart table.chart-table tbody tr")
+        assert len(rows) == 4  # this organisation's four inspections, not the others'
+    assert not (many / "timeline").exists() and not (many / "tracker").exists()
+
+
+def test_previous_and_next_stay_within_an_organisation(many: Path) -> None:
+    soup = parse(many / "inspections" / "force-002-2013-peel-1" / "index.html")
+    assert soup.select_one(".prev-next a[rel=prev]") is None
+    assert "force-002-2014-peel-2" in soup.select_one(".prev-next a[rel=next]")["href"]
+
+
+def test_rounds_set_every_organisation_side_by_side(many: Path) -> None:
+    index = parse(many / "rounds" / "index.html")
+    assert [a["href"] for a in index.select("main ul a")] == [
+        "peel-2021/index.html", "peel-2023/index.html"]
+    soup = parse(many / "rounds" / "peel-2023" / "index.html")
+    rows = soup.select("#round-table tbody tr")
+    assert len(rows) == 3
+    first = rows[0]
+    # Each organisation's latest inspection under the framework, linked.
+    assert first.select_one("th a")["href"] == "../../inspections/force-001-2016-peel-4/index.html"
+    grades = [td.get_text(strip=True) for td in first.find_all("td")]
+    headers = [th.get_text(strip=True) for th in soup.select("#round-table thead th")]
+    assert len(grades) == len(headers) - 1
+    counts = [int(g) for g in grades[-5:]]
+    assert sum(counts) == 9  # nine graded areas in PEEL 2023-25
+    assert soup.find("figure", id="round-peel-2023")
+
+
+def test_compare_data_is_one_file_per_organisation(many: Path) -> None:
+    files = sorted(p.name for p in (many / "data" / "compare").iterdir())
+    assert files == ["force-001.js", "force-002.js", "force-003.js"]
+
+
+@pytest.mark.browser
+def test_compare_picker_across_organisations(browser: Browser, many: Path) -> None:
+    server, origin = serve_folder(many)
+    try:
+        context, page, errors = open_page(browser, origin + "compare/")
+        page.wait_for_selector("#compare-form:not([hidden])")
+        page.select_option("#pick-org", "force-003")
+        page.wait_for_selector("#pick-a option[value='force-003-2013-peel-1']", state="attached")
+        page.select_option("#pick-a", "force-003-2013-peel-1")
+        page.select_option("#pick-b", "force-003-2015-peel-3")
+        page.click("#compare-form button")
+        page.wait_for_selector("#compare-result table.comparison")
+        assert parse_qs(urlsplit(page.url).query) == {
+            "org": ["force-003"], "a": ["force-003-2013-peel-1"],
+            "b": ["force-003-2015-peel-3"]}
+        rows = page.locator("#compare-result table.comparison tbody tr").count()
+        page.reload()
+        page.wait_for_selector("#compare-result table.comparison")
+        assert page.locator("#compare-result table.comparison tbody tr").count() == rows
+        assert page.input_value("#pick-org") == "force-003"
+        assert errors == []
+        context.close()
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.browser
+def test_round_table_sorts_by_any_column(browser: Browser, many: Path) -> None:
+    server, origin = serve_folder(many)
+    try:
+        context, page, errors = open_page(browser, origin + "rounds/peel-2023/")
+        names = lambda: page.eval_on_selector_all(  # noqa: E731
+            "#round-table tbody th", "ths => ths.map(t => t.dataset.sortValue)")
+        assert names() == ["Force 001", "Force 002", "Force 003"]
+        page.click("#round-table thead button >> nth=0")  # organisation: now descending
+        assert names() == ["Force 003", "Force 002", "Force 001"]
+        assert page.get_attribute("#round-table thead th >> nth=0", "aria-sort") == "descending"
+        page.click("#round-table thead button >> nth=-1")  # the count of the worst grade
+        values = page.eval_on_selector_all(
+            "#round-table tbody tr",
+            "rs => rs.map(r => Number(r.lastElementChild.dataset.sortValue))")
+        assert values == sorted(values)
+        assert errors == []
+        context.close()
+    finally:
+        server.shutdown()
