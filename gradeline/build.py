@@ -9,14 +9,17 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import hashlib
+import json
 import multiprocessing
 import os
 import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import plotly
 
@@ -29,7 +32,7 @@ from .resolve import Content, ContentCache, read_content
 from .search import index_search
 from .urls import Urls
 from .views import derive
-from .write import SiteWriter, check_output_folder
+from .write import MARKER, MARKER_NOTE, SiteWriter, check_output_folder
 
 #: The main navigation, (label, site path): for a site about one organisation, and for one
 #: about several.
@@ -54,19 +57,24 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)
     #: Pages rendered (the rest were unaffected by what changed, and reused).
     rendered: int = 0
+    #: Seconds spent in each stage, in order.
+    timings: dict[str, float] = field(default_factory=dict)
+    #: Nothing had changed since the build already in place, so nothing was written.
+    up_to_date: bool = False
 
 
 class Builder:
     """Builds one content folder, again and again, reusing what has not changed.
 
-    A one-off build uses it once. The dev server keeps one: parsed files are reused while
-    unchanged, markdown renders once per distinct text, and files identical to the previous
-    build are hard-linked from it rather than written again.
+    Parsed and validated files are reused while unchanged (kept in memory by the dev
+    server, and in ``cache_dir`` between runs); markdown renders once per distinct text; a
+    page whose inputs have not changed since the previous build is hard-linked from it
+    instead of rendered again; and when nothing at all has changed, nothing is written.
     """
 
     def __init__(self, content_dir: Path = Path("content"), base_url: str | None = None,
                  templates: Path = TEMPLATES, search: bool = True,
-                 workers: int | None = None):
+                 workers: int | None = None, cache_dir: Path | None = None):
         self.content_dir = content_dir
         self.base_url = base_url
         self.templates = templates
@@ -74,19 +82,43 @@ class Builder:
         self.search = search
         #: Processes that render pages: every core, unless told otherwise.
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        self.cache = ContentCache()
-        #: Each page's fingerprint in the last successful build, by output file.
-        self.fingerprints: dict[str, str] = {}
+        self.cache_file = cache_dir / "content.pickle" if cache_dir else None
+        self.cache = ContentCache.load(self.cache_file) if self.cache_file else ContentCache()
         self.renderer: Renderer | None = None
 
     def build(self, out_dir: Path, previous: Path | None = None) -> BuildResult:
         """Build into ``out_dir``; raises ContentError before writing anything if the
-        content has problems. ``previous`` is an earlier build to link unchanged files from.
+        content has problems. Unchanged pages are linked from ``previous`` (an earlier build
+        with its manifest), which may be ``out_dir`` itself.
         """
         started = time.perf_counter()
+        timings: dict[str, float] = {}
+        clock = [started]
+
+        def lap(stage: str) -> None:
+            now = time.perf_counter()
+            timings[stage] = now - clock[0]
+            clock[0] = now
+
         content = read_content(self.content_dir, self.cache)          # load + validate
-        site = derive(content)                                       # derive views
+        if self.cache_file:
+            self.cache.save(self.cache_file)
+        lap("load and validate")
         urls = Urls(self.base_url or content.site.base_url)
+        fingerprint = Fingerprints(content, self.templates, urls, self.search)
+        manifest = read_manifest(previous) if previous is not None else None
+        if manifest is not None and previous is not None and previous.resolve() == \
+                out_dir.resolve() and manifest.get("site") == fingerprint.site() and \
+                manifest_intact(out_dir, manifest):
+            # Nothing the site is made of has changed, and the site is all there.
+            lap("up to date")
+            return BuildResult(len(manifest["pages"]), len(manifest["files"]),
+                               sum(manifest["files"].values()), time.perf_counter() - started,
+                               content, [], 0, timings, up_to_date=True)
+        known = manifest["pages"] if manifest else {}
+
+        site = derive(content)                                       # derive views
+        lap("derive")
         context = {"site": content.site, "nav": NAV if site.single else NAV_MANY,
                    "plotly_map_style_id": plotly_map_style_id()}
         if self.renderer is None:
@@ -97,8 +129,7 @@ class Builder:
         renderer.asset_hashes = hash_assets(static)
         renderer.asset_hashes["plotly.min.js"] = plotly.__version__
         pages = site_pages(site)
-        fingerprint = Fingerprints(content, self.templates)
-        known = self.fingerprints if previous is not None else {}
+        lap("pages and charts")
 
         writer = SiteWriter(out_dir, previous=previous)              # render + write, swap
         fingerprints: dict[str, str] = {}
@@ -111,9 +142,11 @@ class Builder:
                         writer.reuse(rel) for rel in outputs):
                     continue  # nothing the page shows has changed
                 todo.append(page)
-            render_pages(renderer, todo, writer, self.workers)
+            # The data files are made while pages render, in another process if there is one.
+            render_pages(renderer, todo, writer, self.workers,
+                         extra=lambda w: w.write_all(data_files(site)))
             rendered = len(todo)
-            writer.write_all(data_files(site))
+            lap("render pages and data files")
             writer.write("feed.xml", atom_feed(site, urls))
             writer.write("robots.txt", robots(urls))
             site_map = sitemap([p.target for p in pages if p.target != "404.html"], urls)
@@ -121,24 +154,29 @@ class Builder:
                 writer.write("sitemap.xml", site_map)
             writer.copy_tree(static, "static")
             writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
+            lap("feeds and assets")
             if self.search and (rendered or not writer.reuse_tree("pagefind")):
                 index_search(writer.staging, keep_index_url=not urls.pretty)
-            writer.commit()
+                lap("search index")
+            writer.commit({"generator": f"Gradeline {__version__}",
+                           "note": MARKER_NOTE, "site": fingerprint.site(),
+                           "pages": dict(sorted(fingerprints.items()))})
+            lap("swap into place")
         except BaseException:
             writer.abort()
             raise
-        self.fingerprints = fingerprints
         return BuildResult(len(pages), writer.count, writer.bytes,
-                           time.perf_counter() - started, content, writer.changed, rendered)
+                           time.perf_counter() - started, content, writer.changed, rendered,
+                           timings)
 
 
 #: Below this many pages a second process costs more than it saves.
 PARALLEL_MIN_PAGES = 120
-_JOB: tuple[Renderer, list[Page], SiteWriter] | None = None
+_JOB: tuple[Renderer, list[Page], SiteWriter, Callable[[SiteWriter], None] | None] | None = None
 
 
 def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter,
-                 workers: int) -> None:
+                 workers: int, extra: Callable[[SiteWriter], None] | None = None) -> None:
     """Render pages and their chart CSVs into the writer's staging folder.
 
     With several cores and many pages, forked processes render every n-th page each while
@@ -149,8 +187,10 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter,
     workers = min(workers, len(pages) // (PARALLEL_MIN_PAGES // 2) or 1)
     if workers <= 1 or not _can_fork():
         _render_share(renderer, pages, writer)
+        if extra is not None:
+            extra(writer)
         return
-    _JOB = (renderer, pages, writer)
+    _JOB = (renderer, pages, writer, extra)
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
@@ -176,8 +216,10 @@ def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter) -> 
 
 def _render_in_child(share: int, workers: int) -> tuple[int, int, list[str]]:
     assert _JOB is not None
-    renderer, pages, parent = _JOB
+    renderer, pages, parent, extra = _JOB
     writer = parent.sharing()
+    if share == 1 and extra is not None:
+        extra(writer)  # the first helper also makes the data files
     _render_share(renderer, pages[share::workers], writer)
     return writer.count, writer.bytes, writer.changed
 
@@ -192,9 +234,9 @@ class Fingerprints:
     """What a page's output depends on, as one hash: the templates and static files, the
     shared content files, and the files of the inspections the page shows."""
 
-    def __init__(self, content: Content, templates: Path):
+    def __init__(self, content: Content, templates: Path, urls: Urls, search: bool):
         base = hashlib.sha1(usedforsecurity=False)
-        base.update(__version__.encode())
+        base.update(f"{__version__}|{urls.base_url}|{search}|{plotly.__version__}".encode())
         for path in sorted(p for p in templates.rglob("*") if p.is_file()):
             base.update(path.relative_to(templates).as_posix().encode())
             base.update(hashlib.sha1(path.read_bytes(), usedforsecurity=False).digest())
@@ -205,6 +247,12 @@ class Fingerprints:
         for inspection_id in sorted(content.digests):
             everything.update(f"{inspection_id}:{content.digests[inspection_id]}".encode())
         self.everything = everything.hexdigest()
+
+    def site(self) -> str:
+        """The whole site's fingerprint: equal fingerprints mean an identical site."""
+        h = self.base.copy()
+        h.update(self.everything.encode())
+        return h.hexdigest()
 
     def of(self, page: Page) -> str:
         """The page's fingerprint: equal fingerprints mean equal output."""
@@ -223,14 +271,45 @@ def build(
     out_dir: Path = Path("site"),
     base_url: str | None = None,
     templates: Path = TEMPLATES,
+    cache: bool = True,
 ) -> BuildResult:
     """Build the site from ``content_dir`` into ``out_dir``.
 
     Raises ContentError (every content problem at once) or OutputError before anything is
-    written; any failure leaves an existing ``out_dir`` exactly as it was.
+    written; any failure leaves an existing ``out_dir`` exactly as it was. Unless ``cache``
+    is off, parsed content is kept in a .gradeline-cache folder beside the output, and the
+    existing output is reused for every page whose inputs have not changed.
     """
     check_output_folder(out_dir, content_dir, project=Path.cwd())
-    return Builder(content_dir, base_url, templates).build(out_dir)
+    cache_dir = out_dir.parent / CACHE_FOLDER if cache else None
+    builder = Builder(content_dir, base_url, templates, cache_dir=cache_dir)
+    return builder.build(out_dir, previous=out_dir if cache and out_dir.is_dir() else None)
+
+
+#: Where a build keeps parsed content for the next one, beside the output folder.
+CACHE_FOLDER = ".gradeline-cache"
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of an earlier build in ``folder`` (None if there is none, or it is
+    from another version of Gradeline)."""
+    try:
+        manifest = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("generator") != f"Gradeline {__version__}":
+        return None
+    return manifest
+
+
+def manifest_intact(folder: Path, manifest: dict[str, Any]) -> bool:
+    """Whether every file the manifest lists is there, at its recorded size."""
+    files = manifest.get("files", {})
+    try:
+        return bool(files) and all((folder / rel).stat().st_size == size
+                                   for rel, size in files.items())
+    except OSError:
+        return False
 
 
 def plotly_map_style_id() -> str:

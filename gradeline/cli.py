@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     _content_option(build)
     build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
                        help="output folder, replaced whole on success (default: site)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="ignore and do not write the cache (.gradeline-cache beside the "
+                            "output) or reuse the existing output: render everything")
     build.add_argument("--base-url", metavar="URL",
                        help="public address of the site, e.g. https://example.org/reports/ "
                             "(default: site.yaml's base_url; without one the site works from "
@@ -101,7 +104,8 @@ def _build(options: argparse.Namespace) -> int:
     from .search import SearchIndexError
 
     try:
-        result = build(options.content, options.out, options.base_url)
+        result = build(options.content, options.out, options.base_url,
+                       cache=not options.no_cache)
     except ContentError as exc:
         _print_problems(exc.problems, "text")
         print(f"Build failed: {_count(exc.problems)} in {options.content}; "
@@ -111,6 +115,10 @@ def _build(options: argparse.Namespace) -> int:
         print(f"Build failed: {exc}", file=sys.stderr)
         return 1
     _print_problems(result.content.warnings, "text")
+    if result.up_to_date:
+        print(f"{options.out} is up to date: nothing changed since it was built "
+              f"({result.seconds:.2f} s)")
+        return 0
     print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:,.0f} KB) "
           f"in {result.seconds:.2f} s into {options.out}")
     return 0

@@ -84,10 +84,23 @@ class Positions:
 class ProblemList:
     """Collects problems for one document so that every check can report and carry on."""
 
-    def __init__(self, file: str, positions: Positions | None = None):
+    def __init__(self, file: str, positions: Positions | None = None, source: Any = None):
         self.file = file
-        self.positions = positions or Positions()
+        self._positions = positions
+        #: The document, whose positions are looked up only when a problem is reported.
+        self._source = source
         self.items: list[Problem] = []
+
+    @property
+    def positions(self) -> Positions:
+        """Where the document's values are."""
+        if self._positions is None:
+            self._positions = self._source.positions if self._source else Positions()
+        return self._positions
+
+    @positions.setter
+    def positions(self, value: Positions) -> None:
+        self._positions = value
 
     def add(
         self, loc: Sequence[str | int], message: str, *, at_key: bool = False,

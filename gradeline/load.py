@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +45,37 @@ ALIASES_REFUSED = ("YAML aliases (*name) are not allowed in content files; write
 
 @dataclass
 class Document:
-    """One parsed content file: its data, where each value was, and its name for messages."""
+    """One parsed content file: its data, where each value was, and its name for messages.
+
+    A document kept in the build cache drops its data and positions (most of its size);
+    positions come back from the file, unchanged since, if a problem must be located.
+    """
 
     path: Path
     display: str
     data: Any
-    positions: Positions
+    _positions: Positions | None
     #: A hash of the file's text: what incremental builds compare to see what changed.
     digest: str = ""
+    #: Every source key the file cites, with where: checked against the sources each build.
+    cited: list[tuple[Loc, str]] = field(default_factory=list)
+
+    @property
+    def positions(self) -> Positions:
+        """Where each value is; read again from the file when the cache dropped them."""
+        if self._positions is None:
+            again, _ = load_file(self.path)
+            self._positions = again._positions if again and again.digest == self.digest \
+                else Positions()
+        return self._positions
 
     def problems(self) -> ProblemList:
         """A fresh problem list that reports against this file's positions."""
-        return ProblemList(self.display, self.positions)
+        return ProblemList(self.display, source=self)
+
+    def for_cache(self) -> Document:
+        """A copy without the data and positions, to keep between builds."""
+        return Document(self.path, self.display, None, None, self.digest, self.cited)
 
 
 class _Refused(Exception):
@@ -82,10 +102,6 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
     """Parse one YAML text. Returns the document (None if unreadable) and its problems."""
     problems = ProblemList(display)
     try:
-        alias = _first_alias(text)
-        if alias is not None:
-            problems.add_at(alias.line + 1, alias.column + 1, ALIASES_REFUSED)
-            return None, problems
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -106,24 +122,26 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
     try:
         data = _to_data(root, (), positions, set(), 0, duplicates)
     except _Refused as exc:
-        problems.add_at(exc.line, exc.column, exc.message)
+        line, column = exc.line, exc.column
+        if exc.message == ALIASES_REFUSED:
+            # The composer shares the aliased node and forgets where the alias was written;
+            # only now, with an alias known to be there, is the text scanned for it.
+            alias = _first_alias(text)
+            if alias is not None:
+                line, column = alias.line + 1, alias.column + 1
+        problems.add_at(line, column, exc.message)
         return None, problems
     if duplicates:
         for loc, (line, col), message in duplicates:
             problems.add_at(line, col, message, field=format_loc(loc))
         return None, problems
     digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
-    return Document(path or Path(display), display, data, positions, digest), problems
+    return Document(path or Path(display), display, data, positions, digest,
+                    list(cited_keys(data))), problems
 
 
 def _first_alias(text: str) -> yaml.Mark | None:
-    """Where the first alias is, found before composing so that the message points at it.
-
-    The composer resolves aliases to shared nodes and forgets where the alias was written.
-    An alias needs a ``*``, so most files skip this scan.
-    """
-    if "*" not in text:
-        return None
+    """Where the first alias is written in the text."""
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             return event.start_mark
@@ -237,3 +255,20 @@ def _reader_position(text: str, exc: yaml.YAMLError) -> tuple[int, int]:
         return 1, 1
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def cited_keys(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """Every source key a document cites: each ``cite`` entry and each ``related.source``."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "cite" and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        yield (*loc, key, i), item
+            elif key == "source" and isinstance(value, str) and loc[:1] == ("related",):
+                yield (*loc, key), value
+            elif key != "sources":
+                yield from cited_keys(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from cited_keys(item, (*loc, i))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +40,31 @@ def _converter() -> md.Markdown:
     return md.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 
 
-@functools.lru_cache(maxsize=8192)
+#: Text with none of these characters, and no line that could start a list, quote, heading
+#: or code block, is plain paragraphs: python-markdown would only wrap it in <p> tags.
+_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_{}\[\]<>()#+!|~=&\t]|^[ \t]|^-|^\d+\.|[ \t]$",
+                                  re.MULTILINE)
+
+
+def plain_paragraphs(text: str) -> str | None:
+    """The HTML of text that uses no Markdown at all, or None if it might use some.
+
+    Most findings and recommendations are plain sentences; this skips the Markdown parser
+    for them (it is most of a build's time) with the very same output, which a test checks
+    against python-markdown on generated text.
+    """
+    if _MARKDOWN_CHARACTERS.search(text):
+        return None
+    paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text.strip("\n"))]
+    return "\n".join(f"<p>{p}</p>" for p in paragraphs if p)
+
+
+@functools.lru_cache(maxsize=1 << 17)
 def markdown_to_html(text: str) -> str:
     """Render content markdown to sanitised HTML (cached: the same text renders once)."""
+    plain = plain_paragraphs(text)
+    if plain is not None:
+        return plain
     html = _converter().reset().convert(text)
     # Raw HTML, scripts, event handlers and javascript: links are removed by the allow-list
     # (headings other than h3 to h6 lose their tags, keeping their text).

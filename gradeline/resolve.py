@@ -8,9 +8,11 @@ same id. Every such problem is collected with its position; if there are any, on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator
+import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -111,6 +113,38 @@ class ContentCache:
     def put(self, path: Path, kind: str, signature: tuple[int, int], value: Any) -> None:
         """Remember the result for this version of the file."""
         self.entries[(path, kind)] = (signature, value)
+
+    def save(self, path: Path) -> None:
+        """Keep the cache in a file for the next build, in a form that is quick to load."""
+        kept = {key: (signature, (doc.for_cache() if doc else None, obj, found))
+                for key, (signature, (doc, obj, found)) in self.entries.items()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump((cache_version(), kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> ContentCache:
+        """The cache a previous build saved, or an empty one (missing, old or unreadable)."""
+        try:
+            with path.open("rb") as handle:
+                version, entries = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError,
+                ImportError, TypeError):
+            return cls()
+        return cls(entries) if version == cache_version() else cls()
+
+
+@functools.cache
+def cache_version() -> str:
+    """Changes whenever the code that parses and validates content could give another
+    result: the cache is then ignored."""
+    source = hashlib.sha1(usedforsecurity=False)
+    package = Path(__file__).parent
+    for name in ("load.py", "model.py", "validate.py", "dates.py", "errors.py", "resolve.py"):
+        source.update((package / name).read_bytes())
+    return source.hexdigest()
 
 
 def read_content(root: Path, cache: ContentCache | None = None) -> Content:
@@ -345,7 +379,7 @@ class _Reader:
                                                "use that one or choose another key",
                              at_key=True)
         known = [*local, *shared]
-        for loc, key in _cited_keys(doc.data):
+        for loc, key in doc.cited:
             if key not in local and key not in shared:
                 problems.add(loc, _unknown("source", key, known,
                                            where="this file's sources or sources.yaml"))
@@ -359,23 +393,6 @@ def warn_sources_without_url(sources: dict[str, Source], problems: ProblemList) 
             held = " (the project holds a copy)" if source.seed else ""
             problems.add(("sources", key), f"source has no url, so readers cannot look it "
                                            f"up{held}", at_key=True, severity="warning")
-
-
-def _cited_keys(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
-    """Every source key a document cites: each ``cite`` entry and each ``related.source``."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "cite" and isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, str):
-                        yield (*loc, key, i), item
-            elif key == "source" and isinstance(value, str) and loc[:1] == ("related",):
-                yield (*loc, key), value
-            elif key != "sources":
-                yield from _cited_keys(value, (*loc, key))
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            yield from _cited_keys(item, (*loc, i))
 
 
 def _unknown(what: str, value: str, known: Iterable[str], where: str = "") -> str:

@@ -9,15 +9,18 @@ renames leaves the old site under a hidden name, and the next build puts it back
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-#: Written into every output folder so that Gradeline only ever replaces its own output.
+#: Written into every output folder so that Gradeline only ever replaces its own output; it
+#: also lists each page's fingerprint and each file's size, for the next build to reuse.
 MARKER = ".gradeline"
-MARKER_TEXT = "This folder is built by Gradeline and is replaced whole on every build.\n"
+MARKER_NOTE = "This folder is built by Gradeline and is replaced whole on every build."
 
 
 class OutputError(Exception):
@@ -96,22 +99,27 @@ class SiteWriter:
         self.count = 0
         self.bytes = 0
         self.changed: list[str] = []
+        self._made: set[Path] = set()
 
     def sharing(self) -> SiteWriter:
         """A writer into the same staging folder, for another process rendering some pages;
         it keeps its own counts, which the owner adds to its own."""
         other = object.__new__(SiteWriter)
         other.out, other.staging, other.previous = self.out, self.staging, self.previous
-        other.count, other.bytes, other.changed = 0, 0, []
+        other.count, other.bytes, other.changed, other._made = 0, 0, [], set()
         return other
 
     def _target(self, rel: str) -> Path:
-        target = self.staging.joinpath(*rel.split("/"))
         # Paths come from ids that the model restricts, but a path must never leave the
-        # staging folder whatever a future caller passes.
-        if not target.resolve().is_relative_to(self.staging.resolve()):
+        # staging folder whatever a future caller passes. Checked on the text, not by
+        # resolving it on disk (a system call per folder of every file).
+        parts = rel.split("/")
+        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
             raise OutputError(f"refusing to write outside the output folder: {rel}")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self.staging.joinpath(*parts)
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
         return target
 
     def _link_unchanged(self, rel: str, target: Path, data: bytes) -> bool:
@@ -176,9 +184,13 @@ class SiteWriter:
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             self.write(f"{rel}/{path.relative_to(source).as_posix()}", path.read_bytes())
 
-    def commit(self) -> None:
-        """Put the finished site in place of the old one."""
-        (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    def commit(self, manifest: dict[str, Any]) -> None:
+        """Put the finished site in place of the old one, with its manifest."""
+        files = {p.relative_to(self.staging).as_posix(): p.stat().st_size
+                 for p in sorted(self.staging.rglob("*")) if p.is_file()}
+        manifest = {**manifest, "files": files}
+        (self.staging / MARKER).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n",
+                                           encoding="utf-8")
         if not self.out.exists():
             self.staging.rename(self.out)
         elif exchange(self.staging, self.out):

@@ -36,7 +36,7 @@ def test_a_failed_build_leaves_the_previous_site_byte_for_byte(minimal: Path,
         build(minimal, out)
     assert tree_digest(out) == before
     # Nothing half-built is left beside it either.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gradeline-cache", "content", "site"]
 
 
 def test_a_failure_while_writing_leaves_the_previous_site(minimal: Path, tmp_path: Path,
@@ -49,10 +49,35 @@ def test_a_failure_while_writing_leaves_the_previous_site(minimal: Path, tmp_pat
         raise OSError("disk full")
 
     monkeypatch.setattr("gradeline.write.SiteWriter.copy_tree", explode)
+    edited = minimal / "inspections" / "2021-peel.yaml"
+    edited.write_text(edited.read_text().replace("summary: The force", "summary: Now the force"))
     with pytest.raises(OSError, match="disk full"):
         build(minimal, out)
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gradeline-cache", "content", "site"]
+
+
+def test_an_unchanged_site_is_left_alone_and_reported_up_to_date(minimal: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = build(minimal, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    again = build(minimal, out)
+    assert again.up_to_date and not first.up_to_date
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+    (out / "index.html").unlink()  # a damaged site is rebuilt, not trusted
+    repaired = build(minimal, out)
+    assert not repaired.up_to_date and (out / "index.html").is_file()
+
+
+def test_a_cached_build_equals_an_uncached_one(minimal: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(minimal, out)
+    edited = minimal / "inspections" / "2023-peel.yaml"
+    edited.write_text(edited.read_text().replace("grade: Good", "grade: Outstanding"))
+    build(minimal, out)  # reuses the cache and the unchanged pages of the first build
+    build(minimal, tmp_path / "fresh", cache=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "fresh")
 
 
 def test_same_content_builds_byte_identical_sites(minimal: Path, tmp_path: Path) -> None:
@@ -102,7 +127,7 @@ def test_an_interrupted_swap_is_recovered(minimal: Path, tmp_path: Path) -> None
     (tmp_path / ".site.new-12345").mkdir()
     build(minimal, out)
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gradeline-cache", "content", "site"]
 
 
 def test_cli_build_prints_one_line_summary(minimal: Path, tmp_path: Path,

@@ -131,7 +131,7 @@ def test_a_killed_build_leaves_the_previous_site_intact(tmp_path: Path) -> None:
         # here both are the same content, so byte-identical to before.
         assert tree_digest(out) == before, f"killed after {delay} s"
     build(SHIPPED, out)  # and the next build cleans up whatever was left half-done
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gradeline-cache", "site"]
     assert tree_digest(out) == before
 
 
