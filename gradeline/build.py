@@ -85,6 +85,8 @@ class Builder:
         self.cache_file = cache_dir / "content.pickle" if cache_dir else None
         self.cache = ContentCache.load(self.cache_file) if self.cache_file else ContentCache()
         self.renderer: Renderer | None = None
+        self.views: dict[tuple[str, str, str], Any] = {}
+        self.data_memo: dict[str, str] = {}
 
     def build(self, out_dir: Path, previous: Path | None = None) -> BuildResult:
         """Build into ``out_dir``; raises ContentError before writing anything if the
@@ -117,7 +119,7 @@ class Builder:
                                content, [], 0, timings, up_to_date=True)
         known = manifest["pages"] if manifest else {}
 
-        site = derive(content)                                       # derive views
+        site = derive(content, self.views)                           # derive views
         lap("derive")
         context = {"site": content.site, "nav": NAV if site.single else NAV_MANY,
                    "plotly_map_style_id": plotly_map_style_id()}
@@ -144,7 +146,7 @@ class Builder:
                 todo.append(page)
             # The data files are made while pages render, in another process if there is one.
             render_pages(renderer, todo, writer, self.workers,
-                         extra=lambda w: w.write_all(data_files(site)))
+                         extra=lambda w: w.write_all(data_files(site, self.data_memo)))
             rendered = len(todo)
             lap("render pages and data files")
             writer.write("feed.xml", atom_feed(site, urls))
@@ -198,10 +200,11 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter,
                        for share in range(1, workers)]
             _render_share(renderer, pages[0::workers], writer)
             for future in futures:
-                count, size, changed = future.result()
+                count, size, changed, sizes = future.result()
                 writer.count += count
                 writer.bytes += size
                 writer.changed.extend(changed)
+                writer.sizes.update(sizes)
     finally:
         _JOB = None
     writer.changed.sort()
@@ -214,14 +217,14 @@ def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter) -> 
             writer.write(chart.csv_path, chart.csv_bytes())
 
 
-def _render_in_child(share: int, workers: int) -> tuple[int, int, list[str]]:
+def _render_in_child(share: int, workers: int) -> tuple[int, int, list[str], dict[str, int]]:
     assert _JOB is not None
     renderer, pages, parent, extra = _JOB
     writer = parent.sharing()
     if share == 1 and extra is not None:
         extra(writer)  # the first helper also makes the data files
     _render_share(renderer, pages[share::workers], writer)
-    return writer.count, writer.bytes, writer.changed
+    return writer.count, writer.bytes, writer.changed, writer.sizes
 
 
 def _can_fork() -> bool:
@@ -272,6 +275,7 @@ def build(
     base_url: str | None = None,
     templates: Path = TEMPLATES,
     cache: bool = True,
+    search: bool = True,
 ) -> BuildResult:
     """Build the site from ``content_dir`` into ``out_dir``.
 
@@ -282,7 +286,7 @@ def build(
     """
     check_output_folder(out_dir, content_dir, project=Path.cwd())
     cache_dir = out_dir.parent / CACHE_FOLDER if cache else None
-    builder = Builder(content_dir, base_url, templates, cache_dir=cache_dir)
+    builder = Builder(content_dir, base_url, templates, search=search, cache_dir=cache_dir)
     return builder.build(out_dir, previous=out_dir if cache and out_dir.is_dir() else None)
 
 

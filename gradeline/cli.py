@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     _content_option(build)
     build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
                        help="output folder, replaced whole on success (default: site)")
+    build.add_argument("--no-search", action="store_true",
+                       help="skip the search index (quicker local builds; the search page "
+                            "then finds nothing)")
     build.add_argument("--no-cache", action="store_true",
                        help="ignore and do not write the cache (.gradeline-cache beside the "
                             "output) or reuse the existing output: render everything")
@@ -105,7 +108,7 @@ def _build(options: argparse.Namespace) -> int:
 
     try:
         result = build(options.content, options.out, options.base_url,
-                       cache=not options.no_cache)
+                       cache=not options.no_cache, search=not options.no_search)
     except ContentError as exc:
         _print_problems(exc.problems, "text")
         print(f"Build failed: {_count(exc.problems)} in {options.content}; "

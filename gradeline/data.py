@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .compare import compare_data
@@ -57,15 +58,38 @@ COLUMN_DOCS = {
 JSON_SCHEMA_VERSION = 1
 
 
-def judgments_csv(site: SiteView) -> bytes:
+#: Pieces of the data files by the hashes of what they are made from, kept by a long-lived
+#: builder (the dev server) so that a rebuild after one edit remakes one inspection's part.
+Memo = dict[str, str]
+
+
+def _memo(memo: Memo | None, key: str, make: Callable[[], str]) -> str:
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def _key(site: SiteView, view: InspectionView) -> str:
+    content = site.content
+    return f"{view.summary.id}|{content.digests.get(view.summary.id)}|{content.shared_digest}"
+
+
+def judgments_csv(site: SiteView, memo: Memo | None = None) -> bytes:
     """Every area of every graded inspection: one row each, as the pages show it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(JUDGMENT_COLUMNS + EXTRA_COLUMNS)
-    for view in site.inspections:
+    def rows(view: InspectionView) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
         for row in view.rows:
             writer.writerow(_judgment_record(site.content, view, row))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return buffer.getvalue()
+
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow(JUDGMENT_COLUMNS + EXTRA_COLUMNS)
+    body = "".join(_memo(memo, "csv|" + _key(site, v), lambda v=v: rows(v))
+                   for v in site.inspections)
+    return ("\ufeff" + header.getvalue() + body).encode("utf-8")
 
 
 def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -> list[str]:
@@ -94,17 +118,27 @@ def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -
     ]
 
 
-def inspections_json(site: SiteView) -> bytes:
-    """The whole record: every inspection with everything it says and every source it cites."""
+def inspections_json(site: SiteView, memo: Memo | None = None) -> bytes:
+    """The whole record: every inspection with everything it says and every source it cites.
+
+    Written as json.dumps(payload, indent=1) would write it, from one piece per inspection.
+    """
     content = site.content
-    payload = {
-        "schema_version": JSON_SCHEMA_VERSION,
-        "site": content.site.title,
-        "licence": content.site.licence,
-        "inspections": [_inspection_record(content, v) for v in site.inspections],
-    }
-    text = json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False)
-    return (text + "\n").encode("utf-8")
+    head = json.dumps({"schema_version": JSON_SCHEMA_VERSION, "site": content.site.title,
+                       "licence": content.site.licence, "inspections": []},
+                      ensure_ascii=False, indent=1)
+    if not site.inspections:
+        return (head + "\n").encode("utf-8")
+
+    def record(view: InspectionView) -> str:
+        text = json.dumps(_inspection_record(content, view), ensure_ascii=False, indent=1)
+        return "\n".join("  " + line for line in text.splitlines())
+
+    records = ",\n".join(
+        _memo(memo, "json|" + _key(site, v) + "|" + ",".join(s.id for s in v.followed_up_by),
+              lambda v=v: record(v)) for v in site.inspections)
+    assert head.endswith('"inspections": []\n}')
+    return (head[: -len("[]\n}")] + "[\n" + records + "\n ]\n}\n").encode("utf-8")
 
 
 def _inspection_record(content: Content, view: InspectionView) -> dict[str, Any]:
@@ -137,11 +171,13 @@ def _source_record(source: Source) -> dict[str, Any]:
     return source.model_dump(mode="json", exclude_none=True)
 
 
-def compare_script(site: SiteView, views: list[InspectionView]) -> bytes:
+def compare_script(site: SiteView, views: list[InspectionView],
+                   memo: Memo | None = None) -> bytes:
     """The compare picker's data for one organisation, as a script so that it loads from
     disk as well as from a host (browsers refuse to fetch files from files)."""
-    payload = compare_data(site, views)
-    return f"window.gradelineCompare = {script_safe_json(payload)};\n".encode()
+    key = "compare|" + "|".join(_key(site, v) for v in views)
+    text = _memo(memo, key, lambda: script_safe_json(compare_data(site, views)))
+    return f"window.gradelineCompare = {text};\n".encode()
 
 
 def compare_data_path(organisation_id: str) -> str:
@@ -149,11 +185,13 @@ def compare_data_path(organisation_id: str) -> str:
     return f"data/compare/{organisation_id}.js"
 
 
-def data_files(site: SiteView) -> list[tuple[str, bytes]]:
+def data_files(site: SiteView, memo: Memo | None = None) -> list[tuple[str, bytes]]:
     """The files under ``data/``: (site path, bytes)."""
+    if memo is not None and len(memo) > 8 * max(1, len(site.inspections)):
+        memo.clear()  # pieces of old versions pile up in a long-running server
     return [
-        ("data/judgments.csv", judgments_csv(site)),
-        ("data/inspections.json", inspections_json(site)),
-        *((compare_data_path(scope.id), compare_script(site, scope.inspections))
+        ("data/judgments.csv", judgments_csv(site, memo)),
+        ("data/inspections.json", inspections_json(site, memo)),
+        *((compare_data_path(scope.id), compare_script(site, scope.inspections, memo))
           for scope in site.scopes),
     ]

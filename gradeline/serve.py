@@ -108,10 +108,17 @@ class DevSite:
             link.unlink()
         link.symlink_to(folder.relative_to(self.workdir))
         os.replace(link, self.current)  # atomic: requests see the old or the new build
-        for old in self.builds.iterdir():
-            # Keep the one before, for requests that started a moment ago.
-            if old.is_dir() and old.name.isdigit() and int(old.name) < int(folder.name) - 1:
-                shutil.rmtree(old, ignore_errors=True)
+        # Keep the one before, for requests that started a moment ago; delete the rest
+        # after the new build is served, not before.
+        stale = [old for old in self.builds.iterdir() if old.is_dir() and old.name.isdigit()
+                 and int(old.name) < int(folder.name) - 1]
+        if stale:
+            threading.Thread(target=_remove, args=(stale,), daemon=True).start()
+
+
+def _remove(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class SiteHandler(web.StaticFileHandler):
@@ -237,6 +244,11 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
           base_url: str | None = None, templates: Path = TEMPLATES,
           ready: threading.Event | None = None) -> None:
     """Build, serve and watch until interrupted."""
+    if not log.handlers:  # say what each rebuild did, as other dev servers do
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     builder = Builder(content_dir, base_url, templates)
     workdir = Path(tempfile.mkdtemp(prefix="gradeline-serve-"))
     site = DevSite(builder, workdir)

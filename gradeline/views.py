@@ -356,9 +356,29 @@ def area_url(area_id: str) -> str:
     return f"areas/{area_id}/"
 
 
-def derive(content: Content) -> SiteView:
-    """Work out every view the site needs from validated content."""
-    views = [_inspection_view(content, insp) for insp in content.inspections]
+def derive(content: Content, cache: dict[tuple[str, str, str], InspectionView] | None = None
+           ) -> SiteView:
+    """Work out every view the site needs from validated content.
+
+    An inspection's own view depends only on its file and the shared files, so a long-lived
+    ``cache`` keeps views by those files' hashes; links between inspections are made anew.
+    """
+    views = []
+    for insp in content.inspections:
+        key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest)
+        view = cache.get(key) if cache is not None else None
+        if view is None:
+            view = _inspection_view(content, insp)
+            if cache is not None:
+                cache[key] = view
+        view.previous = view.next = view.follows_up = None
+        view.followed_up_by = []
+        views.append(view)
+    if cache is not None and len(cache) > 2 * len(views):  # forget views of old versions
+        live = {(v.summary.id, content.digests.get(v.summary.id, ""), content.shared_digest)
+                for v in views}
+        for key in [k for k in cache if k not in live]:
+            del cache[key]
     by_id = {v.summary.id: v for v in views}
     by_organisation: dict[str, list[InspectionView]] = {}
     for view in views:

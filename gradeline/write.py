@@ -99,6 +99,8 @@ class SiteWriter:
         self.count = 0
         self.bytes = 0
         self.changed: list[str] = []
+        #: The size of every file written or linked, by site path (for the manifest).
+        self.sizes: dict[str, int] = {}
         self._made: set[Path] = set()
 
     def sharing(self) -> SiteWriter:
@@ -107,6 +109,7 @@ class SiteWriter:
         other = object.__new__(SiteWriter)
         other.out, other.staging, other.previous = self.out, self.staging, self.previous
         other.count, other.bytes, other.changed, other._made = 0, 0, [], set()
+        other.sizes = {}
         return other
 
     def _target(self, rel: str) -> Path:
@@ -144,6 +147,7 @@ class SiteWriter:
             self.changed.append(rel)
         self.count += 1
         self.bytes += len(data)
+        self.sizes[rel] = len(data)
 
     def reuse(self, rel: str) -> bool:
         """Link ``rel`` unchanged from the previous build; False if it has no such file."""
@@ -158,6 +162,7 @@ class SiteWriter:
             return False
         self.count += 1
         self.bytes += size
+        self.sizes[rel] = size
         return True
 
     def reuse_tree(self, rel: str) -> bool:
@@ -186,9 +191,13 @@ class SiteWriter:
 
     def commit(self, manifest: dict[str, Any]) -> None:
         """Put the finished site in place of the old one, with its manifest."""
-        files = {p.relative_to(self.staging).as_posix(): p.stat().st_size
-                 for p in sorted(self.staging.rglob("*")) if p.is_file()}
-        manifest = {**manifest, "files": files}
+        # Files written by other means (the search index) are found on disk.
+        extra = self.staging / "pagefind"
+        sizes = dict(self.sizes)
+        if extra.is_dir():
+            sizes.update({p.relative_to(self.staging).as_posix(): p.stat().st_size
+                          for p in extra.rglob("*") if p.is_file()})
+        manifest = {**manifest, "files": dict(sorted(sizes.items()))}
         (self.staging / MARKER).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n",
                                            encoding="utf-8")
         if not self.out.exists():

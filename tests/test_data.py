@@ -81,6 +81,11 @@ def test_json_carries_judgments_amendments_links_and_sources(site: Path) -> None
     assert second["judgments"][1]["grade"] == "Requires improvement"
 
 
+def test_json_is_written_as_a_plain_dump_would_write_it(site: Path) -> None:
+    raw = (site / "data" / "inspections.json").read_text(encoding="utf-8")
+    assert raw == json.dumps(json.loads(raw), ensure_ascii=False, indent=1) + "\n"
+
+
 def test_data_page_links_the_files_and_documents_every_column(site: Path) -> None:
     soup = parse(site / "data" / "index.html")
     links = {a["href"] for a in soup.select("a[download]")}
