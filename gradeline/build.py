@@ -28,7 +28,7 @@ from .data import data_files
 from .feeds import atom_feed, robots, sitemap
 from .pages import site_pages
 from .render import TEMPLATES, Page, Renderer, hash_assets
-from .resolve import Content, ContentCache, read_content
+from .resolve import Content, ContentCache, cache_version, read_content
 from .search import index_search
 from .urls import Urls
 from .views import derive
@@ -61,6 +61,9 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: Nothing had changed since the build already in place, so nothing was written.
     up_to_date: bool = False
+    #: The search index is the previous build's, to be remade (see Builder.search_later).
+    search_stale: bool = False
+    search_pretty: bool = False
 
 
 class Builder:
@@ -82,6 +85,9 @@ class Builder:
         self.search = search
         #: Processes that render pages: every core, unless told otherwise.
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        #: Reuse the previous search index and let the caller remake it after publishing
+        #: (the dev server: indexing a large site takes seconds, a rebuild should not).
+        self.search_later = False
         self.cache_file = cache_dir / "content.pickle" if cache_dir else None
         self.cache = ContentCache.load(self.cache_file) if self.cache_file else ContentCache()
         self.renderer: Renderer | None = None
@@ -102,8 +108,9 @@ class Builder:
             timings[stage] = now - clock[0]
             clock[0] = now
 
+        misses = self.cache.misses
         content = read_content(self.content_dir, self.cache)          # load + validate
-        if self.cache_file:
+        if self.cache_file and (self.cache.misses > misses or not self.cache_file.exists()):
             self.cache.save(self.cache_file)
         lap("load and validate")
         urls = Urls(self.base_url or content.site.base_url)
@@ -157,9 +164,14 @@ class Builder:
             writer.copy_tree(static, "static")
             writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
             lap("feeds and assets")
+            search_stale = False
             if self.search and (rendered or not writer.reuse_tree("pagefind")):
-                index_search(writer.staging, keep_index_url=not urls.pretty)
-                lap("search index")
+                if self.search_later and previous is not None and writer.reuse_tree(
+                        "pagefind"):
+                    search_stale = True  # the caller re-indexes once the site is served
+                else:
+                    index_search(writer.staging, keep_index_url=not urls.pretty)
+                    lap("search index")
             writer.commit({"generator": f"Gradeline {__version__}",
                            "note": MARKER_NOTE, "site": fingerprint.site(),
                            "pages": dict(sorted(fingerprints.items()))})
@@ -169,7 +181,8 @@ class Builder:
             raise
         return BuildResult(len(pages), writer.count, writer.bytes,
                            time.perf_counter() - started, content, writer.changed, rendered,
-                           timings)
+                           timings, search_stale=search_stale,
+                           search_pretty=urls.pretty)
 
 
 #: Below this many pages a second process costs more than it saves.
@@ -239,7 +252,9 @@ class Fingerprints:
 
     def __init__(self, content: Content, templates: Path, urls: Urls, search: bool):
         base = hashlib.sha1(usedforsecurity=False)
-        base.update(f"{__version__}|{urls.base_url}|{search}|{plotly.__version__}".encode())
+        # Pages do not depend on whether the search index is built; the site does.
+        base.update(f"{cache_version()}|{urls.base_url}|{plotly.__version__}".encode())
+        self.search = search
         for path in sorted(p for p in templates.rglob("*") if p.is_file()):
             base.update(path.relative_to(templates).as_posix().encode())
             base.update(hashlib.sha1(path.read_bytes(), usedforsecurity=False).digest())
@@ -254,7 +269,7 @@ class Fingerprints:
     def site(self) -> str:
         """The whole site's fingerprint: equal fingerprints mean an identical site."""
         h = self.base.copy()
-        h.update(self.everything.encode())
+        h.update(f"{self.everything}|search={self.search}".encode())
         return h.hexdigest()
 
     def of(self, page: Page) -> str:

@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     _content_option(build)
     build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
                        help="output folder, replaced whole on success (default: site)")
+    build.add_argument("--timings", action="store_true",
+                       help="print the seconds spent in each stage of the build")
     build.add_argument("--no-search", action="store_true",
                        help="skip the search index (quicker local builds; the search page "
                             "then finds nothing)")
@@ -118,6 +120,9 @@ def _build(options: argparse.Namespace) -> int:
         print(f"Build failed: {exc}", file=sys.stderr)
         return 1
     _print_problems(result.content.warnings, "text")
+    if options.timings:
+        for stage, seconds in result.timings.items():
+            print(f"  {stage:28} {seconds:6.2f} s")
     if result.up_to_date:
         print(f"{options.out} is up to date: nothing changed since it was built "
               f"({result.seconds:.2f} s)")

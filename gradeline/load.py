@@ -47,8 +47,8 @@ ALIASES_REFUSED = ("YAML aliases (*name) are not allowed in content files; write
 class Document:
     """One parsed content file: its data, where each value was, and its name for messages.
 
-    A document kept in the build cache drops its data and positions (most of its size);
-    positions come back from the file, unchanged since, if a problem must be located.
+    A document kept in the build cache drops its positions (most of its size); they come
+    back from the file, unchanged since, if a problem must be located.
     """
 
     path: Path
@@ -74,8 +74,8 @@ class Document:
         return ProblemList(self.display, source=self)
 
     def for_cache(self) -> Document:
-        """A copy without the data and positions, to keep between builds."""
-        return Document(self.path, self.display, None, None, self.digest, self.cited)
+        """A copy without the positions (most of its size), to keep between builds."""
+        return Document(self.path, self.display, self.data, None, self.digest, self.cited)
 
 
 class _Refused(Exception):

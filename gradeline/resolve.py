@@ -115,13 +115,16 @@ class ContentCache:
         self.entries[(path, kind)] = (signature, value)
 
     def save(self, path: Path) -> None:
-        """Keep the cache in a file for the next build, in a form that is quick to load."""
-        kept = {key: (signature, (doc.for_cache() if doc else None, obj, found))
-                for key, (signature, (doc, obj, found)) in self.entries.items()}
+        """Keep the cache in a file for the next build, in a form that is quick to load:
+        the parsed data (plain lists and dicts; parsing YAML is the slow part), not the
+        validated objects, which are slower to unpickle than to validate again."""
+        kept = {key: (signature, (doc.for_cache() if doc else None, None, found))
+                for key, (signature, (doc, _, found)) in self.entries.items()}
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
         with temporary.open("wb") as handle:
-            pickle.dump((cache_version(), kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(cache_version().encode() + b"\n")  # read first, to skip old caches
+            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
         temporary.replace(path)
 
     @classmethod
@@ -129,21 +132,21 @@ class ContentCache:
         """The cache a previous build saved, or an empty one (missing, old or unreadable)."""
         try:
             with path.open("rb") as handle:
-                version, entries = pickle.load(handle)
+                if handle.readline().strip() != cache_version().encode():
+                    return cls()
+                return cls(pickle.load(handle))
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError,
                 ImportError, TypeError):
             return cls()
-        return cls(entries) if version == cache_version() else cls()
 
 
 @functools.cache
 def cache_version() -> str:
-    """Changes whenever the code that parses and validates content could give another
-    result: the cache is then ignored."""
+    """Changes whenever Gradeline's code changes, which could change what it makes of the
+    content or the pages it renders: caches and earlier output are then not reused."""
     source = hashlib.sha1(usedforsecurity=False)
-    package = Path(__file__).parent
-    for name in ("load.py", "model.py", "validate.py", "dates.py", "errors.py", "resolve.py"):
-        source.update((package / name).read_bytes())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        source.update(path.read_bytes())
     return source.hexdigest()
 
 
@@ -187,6 +190,10 @@ class _Reader:
             cached = self.cache.get(path, model.__name__, signature)
             if cached is not None:
                 doc, obj, found = cached
+                if obj is None and doc is not None and not found:
+                    # From the cache file: parsed, valid, to be validated into objects again.
+                    obj = validate_document(doc, model, doc.problems())
+                    self.cache.put(path, model.__name__, signature, (doc, obj, found))
                 self.errors.extend(found)
                 if doc is not None:
                     self.files[doc.display] = path

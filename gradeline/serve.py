@@ -32,6 +32,8 @@ from tornado import httpserver, ioloop, netutil, web
 from .build import Builder
 from .errors import ContentError, Problem
 from .render import TEMPLATES
+from .search import SearchIndexError, index_search
+from .write import exchange
 
 log = logging.getLogger("gradeline.serve")
 DEV_ASSETS = TEMPLATES / "dev"
@@ -67,6 +69,7 @@ class DevSite:
 
     def __init__(self, builder: Builder, workdir: Path):
         self.builder = builder
+        builder.search_later = True
         self.workdir = workdir
         self.builds = workdir / "builds"
         self.builds.mkdir(parents=True, exist_ok=True)
@@ -98,9 +101,28 @@ class DevSite:
                 return self.status
             self._publish(self.builds / str(number))
             self.status = BuildStatus(True, number, [], "Built", result.seconds, result.changed)
-            log.info("build %d: %d pages in %.3f s (%d files changed)", number, result.pages,
-                     result.seconds, len(result.changed))
+            log.info("build %d: %d pages (%d rendered) in %.3f s (%d files changed)", number,
+                     result.pages, result.rendered, result.seconds, len(result.changed))
+            if result.search_stale:
+                threading.Thread(target=self._reindex, daemon=True,
+                                 args=(self.builds / str(number), result.search_pretty)).start()
             return self.status
+
+    def _reindex(self, folder: Path, pretty: bool) -> None:
+        """Remake a served build's search index beside it, then exchange it into place."""
+        scratch = Path(tempfile.mkdtemp(prefix="index-", dir=self.workdir))
+        try:
+            pages = scratch / "site"
+            shutil.copytree(folder, pages, ignore=shutil.ignore_patterns("pagefind"),
+                            copy_function=os.link)
+            index_search(pages, keep_index_url=not pretty)
+            if (folder / "pagefind").is_dir() and exchange(pages / "pagefind",
+                                                           folder / "pagefind"):
+                log.info("search index of build %s updated", folder.name)
+        except (OSError, SearchIndexError) as exc:
+            log.warning("search index not updated: %s", exc)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def _publish(self, folder: Path) -> None:
         link = self.workdir / "current.new"
@@ -108,10 +130,10 @@ class DevSite:
             link.unlink()
         link.symlink_to(folder.relative_to(self.workdir))
         os.replace(link, self.current)  # atomic: requests see the old or the new build
-        # Keep the one before, for requests that started a moment ago; delete the rest
+        # Keep the two before, for requests that started a moment ago; delete the rest
         # after the new build is served, not before.
         stale = [old for old in self.builds.iterdir() if old.is_dir() and old.name.isdigit()
-                 and int(old.name) < int(folder.name) - 1]
+                 and int(old.name) < int(folder.name) - 2]
         if stale:
             threading.Thread(target=_remove, args=(stale,), daemon=True).start()
 
@@ -153,6 +175,10 @@ class SiteHandler(web.StaticFileHandler):
         return self.get_content_size_for(self.absolute_path)
 
     async def get(self, path: str, include_body: bool = True) -> None:
+        # Resolve "current" once per request: the whole response then comes from one build,
+        # even if a newer one is published meanwhile (tornado resolves links itself, and a
+        # swap between its two looks would otherwise refuse the request).
+        self.root = os.path.realpath(self.root)
         if not Path(self.root).exists():
             # No successful build yet: a page that carries the overlay.
             self.set_header("Content-Type", "text/html; charset=utf-8")

@@ -189,3 +189,16 @@ def test_editor_loop_in_the_browser(browser: Browser, server: DevServer) -> None
     overlay.wait_for(state="detached", timeout=15_000)
     assert errors == []
     page.close()
+
+
+def test_the_search_index_catches_up_after_a_rebuild(server: DevServer) -> None:
+    before = server.get("/pagefind/pagefind-entry.json")[1]
+    build = server.status()["build"]
+    edit(server.content / INSPECTION, "summary: The force", "summary: Zanzibarian. The force")
+    server.wait_for_build(build)
+    deadline = time.monotonic() + 30
+    while server.get("/pagefind/pagefind-entry.json")[1] == before:
+        assert time.monotonic() < deadline, "the search index was not remade"
+        time.sleep(0.1)
+    # The page was served before the index was remade, and still is.
+    assert b"Zanzibarian" in server.get("/inspections/2021-peel/")[1]
