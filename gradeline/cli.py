@@ -156,12 +156,19 @@ def _check(options: argparse.Namespace) -> int:
     return 0
 
 
+def _missing_content(options: argparse.Namespace, command: str) -> bool:
+    """Say so, and return True, when the content folder is not there."""
+    if options.content.is_dir():
+        return False
+    print(f"{command} failed: the content folder {options.content} does not exist.",
+          file=sys.stderr)
+    return True
+
+
 def _serve(options: argparse.Namespace) -> int:
     from .serve import serve
 
-    if not options.content.is_dir():
-        print(f"Serve failed: the content folder {options.content} does not exist.",
-              file=sys.stderr)
+    if _missing_content(options, "Serve"):
         return 1
     try:
         serve(options.content, options.port, options.host, options.base_url)
@@ -187,9 +194,7 @@ def _new(options: argparse.Namespace) -> int:
 def _schema(options: argparse.Namespace) -> int:
     from .schema import update_docs, write_schemas
 
-    if not options.content.is_dir():
-        print(f"Schema failed: the content folder {options.content} does not exist.",
-              file=sys.stderr)
+    if _missing_content(options, "Schema"):
         return 1
     written = write_schemas(options.content)
     docs = ""
