@@ -299,7 +299,34 @@ def _history_summary(history: AreaHistory) -> str:
     return text
 
 
-# -- heatmap of areas by inspection ------------------------------------------------------------
+# -- heatmaps -----------------------------------------------------------------------------------
+
+#: Heatmap cell values: tones 0-4, then "not graded" and "not known"; None where not assessed.
+_HEAT_COLOURS = [*TONE_COLOURS, NOT_GRADED_COLOUR, NOT_KNOWN_COLOUR]
+
+
+def _heat_value(grade: GradeView | None) -> int | None:
+    if grade is None:
+        return None
+    if grade.tone is not None:
+        return grade.tone
+    return 5 if grade.state == "not-graded" else 6
+
+
+def _grade_heatmap(z: list[list[int | None]], x: list[str], y: list[str],
+                   text: list[list[str]], hover: list[list[str]]) -> dict[str, Any]:
+    """A heatmap trace on the grade palette, one colour band per cell value."""
+    steps = len(_HEAT_COLOURS)
+    colorscale: list[list[Any]] = []
+    for i, colour in enumerate(_HEAT_COLOURS):
+        colorscale += [[i / steps, colour], [(i + 1) / steps, colour]]
+    return {
+        "type": "heatmap", "z": z, "x": x, "y": y, "text": text, "texttemplate": "%{text}",
+        "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
+        "colorscale": colorscale, "zmin": -0.5, "zmax": steps - 0.5, "showscale": False,
+        "xgap": 2, "ygap": 2, "hoverongaps": False,
+    }
+
 
 def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
     """Every canonical area against every graded inspection of one organisation."""
@@ -312,7 +339,6 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
     for area in areas:
         for p in area.points:
             cell[(area.id, p.inspection.id)] = p.row.current
-    # Tones 0-4, then "not graded" (5) and "not known" (6); None where not assessed.
     z, text, hover = [], [], []
     for area in areas:
         z_row, t_row, h_row = [], [], []
@@ -323,19 +349,12 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
                 t_row.append("")
                 h_row.append(f"{area.name}<br>{s.short_title}<br>not assessed")
                 continue
-            value = grade.tone if grade.tone is not None else (
-                5 if grade.state == "not-graded" else 6)
-            z_row.append(value)
+            z_row.append(_heat_value(grade))
             t_row.append(ABBREVIATIONS.get(grade.label, grade.label))
             h_row.append(f"{area.name}<br>{s.short_title}<br><b>{grade.label}</b>")
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
-    colours = [*TONE_COLOURS, NOT_GRADED_COLOUR, NOT_KNOWN_COLOUR]
-    steps = len(colours)
-    colorscale = []
-    for i, colour in enumerate(colours):
-        colorscale += [[i / steps, colour], [(i + 1) / steps, colour]]
     shapes = []
     scales = [content.frameworks[v.inspection.framework or ""].scale for v in inspections]
     for i in range(1, len(scales)):
@@ -344,13 +363,8 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
                            "x1": i - 0.5, "y0": -0.02, "y1": 1.02,
                            "line": {"color": "#0b0c0c", "width": 3}})
     figure = {
-        "data": [{
-            "type": "heatmap", "z": z, "x": [s.short_title for s in columns],
-            "y": [a.name for a in areas], "text": text, "texttemplate": "%{text}",
-            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
-            "colorscale": colorscale, "zmin": -0.5, "zmax": steps - 0.5, "showscale": False,
-            "xgap": 2, "ygap": 2, "hoverongaps": False,
-        }],
+        "data": [_grade_heatmap(z, [s.short_title for s in columns], [a.name for a in areas],
+                                text, hover)],
         "layout": _layout(
             xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
             yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
@@ -467,28 +481,15 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
     """Every organisation's grades under one framework: organisations by areas."""
     z, text, hover = [], [], []
     for row in round_view.rows:
-        z.append([g.tone if g is not None and g.tone is not None else
-                  (None if g is None else 5 if g.state == "not-graded" else 6)
-                  for g in row.grades])
+        z.append([_heat_value(g) for g in row.grades])
         text.append([ABBREVIATIONS.get(g.label, g.label) if g is not None else ""
                      for g in row.grades])
         hover.append([f"{row.organisation_name}<br>{label}<br><b>"
                       f"{g.label if g is not None else 'not assessed'}</b>"
                       for label, g in zip(round_view.area_labels, row.grades, strict=True)])
-    colours = [*TONE_COLOURS, NOT_GRADED_COLOUR, NOT_KNOWN_COLOUR]
-    steps = len(colours)
-    colorscale = []
-    for i, colour in enumerate(colours):
-        colorscale += [[i / steps, colour], [(i + 1) / steps, colour]]
     figure = {
-        "data": [{
-            "type": "heatmap", "z": z, "x": round_view.area_labels,
-            "y": [r.organisation_name for r in round_view.rows], "text": text,
-            "texttemplate": "%{text}", "hovertext": hover,
-            "hovertemplate": "%{hovertext}<extra></extra>", "colorscale": colorscale,
-            "zmin": -0.5, "zmax": steps - 0.5, "showscale": False, "xgap": 2, "ygap": 2,
-            "hoverongaps": False,
-        }],
+        "data": [_grade_heatmap(z, round_view.area_labels,
+                                [r.organisation_name for r in round_view.rows], text, hover)],
         "layout": _layout(
             xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
             yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},

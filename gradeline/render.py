@@ -11,7 +11,6 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,11 +199,6 @@ class Renderer:
 
         return template.render(page=page, url=url, asset=asset,
                                canonical=self.urls.absolute(page.target), **page.context)
-
-    def render_all(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
-        """Render each page to (output file, UTF-8 bytes), in order."""
-        for page in pages:
-            yield page.file, self.render(page).encode("utf-8")
 
 
 def hash_assets(folder: Path) -> dict[str, str]:
