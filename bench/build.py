@@ -14,7 +14,8 @@ the largest of the process and its children):
 - Gradeline one file: one inspection's summary edited, then the CLI build again (search off,
   as in the cold build, and then on).
 - Gradeline save to page: the dev server, from saving the file to the new page being
-  served (median of several saves).
+  served (median of several saves, each once the search index has caught up with the
+  last); dev rebuild: the whole rebuild after such a save, as the server times it.
 - Hugo (content adapter) and Pelican (Markdown articles) building the same inspection
   pages: see bench/reference.py for what they build.
 
@@ -73,8 +74,14 @@ def edit_one(content: Path, token: str) -> Path:
     return path
 
 
-def save_to_page(content: Path, runs: int, pause: float) -> tuple[float, float]:
-    """Median and worst seconds from saving a file to the dev server serving the new page."""
+def _status(url: str) -> dict:
+    with urllib.request.urlopen(url + "__gradeline__/status.json", timeout=30) as response:
+        return json.loads(response.read())
+
+
+def save_to_page(content: Path, runs: int) -> tuple[float, float, float]:
+    """Median and worst seconds from saving a file to the dev server serving the new page,
+    and the median seconds of the whole rebuild (as the server reports it)."""
     log = Path(tempfile.mkstemp(prefix="serve-", suffix=".log")[1])
     with log.open("w") as stderr:
         server = subprocess.Popen([sys.executable, "build.py", "serve", "--port", "0",
@@ -84,7 +91,7 @@ def save_to_page(content: Path, runs: int, pause: float) -> tuple[float, float]:
         assert server.stdout is not None
         url = server.stdout.readline().split(" at ")[1].split(" ")[0]
         time.sleep(1)
-        waits = []
+        waits, builds = [], []
         for run in range(runs):
             token = f"Save{run}x{time.time_ns()}"
             path = edit_one(content, token)
@@ -102,13 +109,17 @@ def save_to_page(content: Path, runs: int, pause: float) -> tuple[float, float]:
                     raise SystemExit("the dev server did not rebuild within 120 s")
                 time.sleep(0.005)
             waits.append(time.perf_counter() - started)
-            # Let the search index catch up (it is remade after the page is served), as it
-            # would between an editor's saves; overlapping it would measure a busy machine.
-            time.sleep(pause)
+            # Let the build finish and the search index catch up (it is remade, at a low
+            # priority, after the page is served), as it would between an editor's saves.
+            while not (status := _status(url))["search_current"]:
+                if time.perf_counter() - started > 600:
+                    raise SystemExit("the search index did not catch up within 600 s")
+                time.sleep(0.05)
+            builds.append(status["seconds"])
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return statistics.median(waits), max(waits)
+    return statistics.median(waits), max(waits), statistics.median(builds)
 
 
 def best(runs: int, measure) -> Measurement:  # type: ignore[no-untyped-def]
@@ -154,8 +165,9 @@ def main() -> int:
         results["Gradeline one file"] = gradeline(content, out, "--no-search")
         edit_one(content, "Edited again")
         results["Gradeline one file + search"] = gradeline(content, out)
-        median, worst = save_to_page(content, args.saves, pause=1 + count / 400)
+        median, worst, rebuild = save_to_page(content, args.saves)
         results["Gradeline save to page"] = Measurement("Gradeline", median, 0, 0)
+        results["Gradeline dev rebuild"] = Measurement("Gradeline", rebuild, 0, 0)
         for name, prepare, run in (("Hugo", prepare_hugo, run_hugo),
                                    ("Pelican", prepare_pelican, run_pelican)):
             try:

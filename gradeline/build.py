@@ -7,16 +7,19 @@ to a hidden folder that replaces the old site only once it is complete.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import re
+import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +34,8 @@ from .render import TEMPLATES, Page, Renderer, hash_assets
 from .resolve import Content, ContentCache, cache_version, read_content
 from .search import index_search
 from .urls import Urls
-from .views import derive
-from .write import MARKER, MARKER_NOTE, SiteWriter, check_output_folder
+from .views import ViewCache, derive, inspection_url
+from .write import MARKER, MARKER_NOTE, InPlaceWriter, SiteWriter, check_output_folder
 
 #: The main navigation, (label, site path): for a site about one organisation, and for one
 #: about several.
@@ -91,14 +94,29 @@ class Builder:
         self.cache_file = cache_dir / "content.pickle" if cache_dir else None
         self.cache = ContentCache.load(self.cache_file) if self.cache_file else ContentCache()
         self.renderer: Renderer | None = None
-        self.views: dict[tuple[str, str, str], Any] = {}
+        self.views = ViewCache()
         self.data_memo: dict[str, str] = {}
+        #: Each inspection file's hash at the last successful build.
+        self.digests: dict[str, str] = {}
 
-    def build(self, out_dir: Path, previous: Path | None = None) -> BuildResult:
+    def build(self, out_dir: Path, previous: Path | None = None,
+              in_place: bool = False) -> BuildResult:
         """Build into ``out_dir``; raises ContentError before writing anything if the
         content has problems. Unchanged pages are linked from ``previous`` (an earlier build
         with its manifest), which may be ``out_dir`` itself.
+
+        With ``in_place`` (the dev server), a complete earlier build in ``out_dir`` is
+        updated where it stands, writing only what changed (see InPlaceWriter); a build
+        for publishing always builds a whole new folder and swaps it in.
         """
+        # A build allocates millions of small objects that live until it ends; the cyclic
+        # garbage collector would scan them all again and again (a tenth of a one-file
+        # rebuild in the dev server, whose heap holds the whole site). Reference counting
+        # still frees everything else as it goes.
+        with _collector_paused():
+            return self._build(out_dir, previous, in_place)
+
+    def _build(self, out_dir: Path, previous: Path | None, in_place: bool) -> BuildResult:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         clock = [started]
@@ -125,6 +143,7 @@ class Builder:
                                sum(manifest["files"].values()), time.perf_counter() - started,
                                content, [], 0, timings, up_to_date=True)
         known = manifest["pages"] if manifest else {}
+        known_csvs = manifest.get("charts", {}) if manifest else {}
 
         site = derive(content, self.views)                           # derive views
         lap("derive")
@@ -140,20 +159,35 @@ class Builder:
         pages = site_pages(site)
         lap("pages and charts")
 
-        writer = SiteWriter(out_dir, previous=previous)              # render + write, swap
+        writer: SiteWriter | InPlaceWriter                           # render + write, swap
+        if in_place and manifest is not None and previous is not None and \
+                previous.resolve() == out_dir.resolve():
+            writer = InPlaceWriter(out_dir, manifest)
+        else:
+            writer = SiteWriter(out_dir, previous=previous)
         fingerprints: dict[str, str] = {}
+        #: Each page's chart CSV files, by page file (a page's charts are known only once
+        #: it is rendered; the manifest keeps them for reusing the page).
+        csvs: dict[str, list[str]] = {}
         todo = []
         try:
             for page in pages:
                 fingerprints[page.file] = fingerprint.of(page)
-                outputs = [page.file, *(c.csv_path for c in page.charts)]
+                old_csvs = known_csvs.get(page.file, [])
                 if known.get(page.file) == fingerprints[page.file] and all(
-                        writer.reuse(rel) for rel in outputs):
+                        writer.reuse(rel) for rel in [page.file, *old_csvs]):
+                    if old_csvs:
+                        csvs[page.file] = old_csvs
                     continue  # nothing the page shows has changed
                 todo.append(page)
+            # The pages of the files just edited first: in place, they are on disk sooner.
+            edited = {inspection_url(i) for i, digest in content.digests.items()
+                      if self.digests.get(i) != digest}
+            todo.sort(key=lambda page: page.target not in edited)
             # The data files are made while pages render, in another process if there is one.
-            render_pages(renderer, todo, writer, self.workers,
-                         extra=lambda w: w.write_all(data_files(site, self.data_memo)))
+            csvs.update(render_pages(renderer, todo, writer, self.workers,
+                                     extra=lambda w: w.write_all(data_files(site,
+                                                                            self.data_memo))))
             rendered = len(todo)
             lap("render pages and data files")
             writer.write("feed.xml", atom_feed(site, urls))
@@ -169,75 +203,116 @@ class Builder:
                 if self.search_later and previous is not None and writer.reuse_tree(
                         "pagefind"):
                     search_stale = True  # the caller re-indexes once the site is served
+                elif isinstance(writer, InPlaceWriter):
+                    # Made beside the site and swapped in whole: Pagefind does not remove
+                    # the files of an earlier index.
+                    fresh = out_dir.parent / f".{out_dir.name}.pagefind-{os.getpid()}"
+                    shutil.rmtree(fresh, ignore_errors=True)
+                    writer.prune()  # pages no longer in the site are not indexed
+                    index_search(out_dir, keep_index_url=not urls.pretty, bundle=fresh)
+                    writer.replace_tree(fresh, "pagefind")
+                    lap("search index")
                 else:
                     index_search(writer.staging, keep_index_url=not urls.pretty)
                     lap("search index")
             writer.commit({"generator": f"Gradeline {__version__}",
                            "note": MARKER_NOTE, "site": fingerprint.site(),
-                           "pages": dict(sorted(fingerprints.items()))})
+                           "pages": dict(sorted(fingerprints.items())),
+                           "charts": dict(sorted(csvs.items()))})
             lap("swap into place")
         except BaseException:
             writer.abort()
             raise
+        self.digests = content.digests
         return BuildResult(len(pages), writer.count, writer.bytes,
                            time.perf_counter() - started, content, writer.changed, rendered,
                            timings, search_stale=search_stale,
                            search_pretty=urls.pretty)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 #: Below this many pages a second process costs more than it saves.
 PARALLEL_MIN_PAGES = 120
-_JOB: tuple[Renderer, list[Page], SiteWriter, Callable[[SiteWriter], None] | None] | None = None
+_JOB: tuple[Renderer, list[list[Page]], SiteWriter, Callable[[SiteWriter], None] | None] | None \
+    = None
 
 
-def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter,
-                 workers: int, extra: Callable[[SiteWriter], None] | None = None) -> None:
-    """Render pages and their chart CSVs into the writer's staging folder.
+def shares(pages: list[Page], workers: int) -> list[list[Page]]:
+    """Split pages into ``workers`` runs of about equal length, each organisation's pages
+    together (but for the one at each cut), so that each process converts a text's
+    Markdown once rather than each of them converting it again."""
+    ordered = sorted(pages, key=lambda page: page.shard)  # stable: page order within each
+    size = -(-len(ordered) // workers)
+    return [ordered[i * size:(i + 1) * size] for i in range(workers)]
 
-    With several cores and many pages, forked processes render every n-th page each while
-    this one renders its share: they inherit the derived site, so nothing is sent to them
-    but page numbers, and each writes its own files.
+
+def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter | InPlaceWriter,
+                 workers: int, extra: Callable[[SiteWriter], None] | None = None
+                 ) -> dict[str, list[str]]:
+    """Render pages and their chart CSVs into the writer's staging folder; returns each
+    rendered page's CSV files, by page file, for pages that have charts.
+
+    With several cores and many pages, forked processes render a share each while this
+    one renders its own: they inherit the derived site, so nothing is sent to them but
+    share numbers, and each writes its own files. Shares keep an organisation's pages
+    together (see :func:`shares`).
     """
     global _JOB
     workers = min(workers, len(pages) // (PARALLEL_MIN_PAGES // 2) or 1)
     if workers <= 1 or not _can_fork():
-        _render_share(renderer, pages, writer)
+        csvs = _render_share(renderer, pages, writer)
         if extra is not None:
             extra(writer)
-        return
-    _JOB = (renderer, pages, writer, extra)
+        return csvs
+    renderer.compile_templates()
+    _JOB = (renderer, shares(pages, workers), writer, extra)
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
             futures = [pool.submit(_render_in_child, share, workers)
                        for share in range(1, workers)]
-            _render_share(renderer, pages[0::workers], writer)
+            csvs = _render_share(renderer, _JOB[1][0], writer)
             for future in futures:
-                count, size, changed, sizes = future.result()
-                writer.count += count
-                writer.bytes += size
-                writer.changed.extend(changed)
-                writer.sizes.update(sizes)
+                count, size, changed, sizes, theirs = future.result()
+                writer.absorb((count, size, changed, sizes))
+                csvs.update(theirs)
     finally:
         _JOB = None
     writer.changed.sort()
+    return csvs
 
 
-def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter) -> None:
+def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter | InPlaceWriter
+                  ) -> dict[str, list[str]]:
+    csvs = {}
     for page in pages:
         writer.write(page.file, renderer.render(page).encode("utf-8"))
         for chart in page.charts:
             writer.write(chart.csv_path, chart.csv_bytes())
+        if page.charts:
+            csvs[page.file] = [chart.csv_path for chart in page.charts]
+    return csvs
 
 
-def _render_in_child(share: int, workers: int) -> tuple[int, int, list[str], dict[str, int]]:
+def _render_in_child(share: int, workers: int
+                     ) -> tuple[int, int, list[str], dict[str, int], dict[str, list[str]]]:
     assert _JOB is not None
-    renderer, pages, parent, extra = _JOB
+    renderer, split, parent, extra = _JOB
     writer = parent.sharing()
     if share == 1 and extra is not None:
         extra(writer)  # the first helper also makes the data files
-    _render_share(renderer, pages[share::workers], writer)
-    return writer.count, writer.bytes, writer.changed, writer.sizes
+    csvs = _render_share(renderer, split[share], writer)
+    return writer.count, writer.bytes, writer.changed, writer.sizes, csvs
 
 
 def _can_fork() -> bool:

@@ -137,17 +137,11 @@ class TrackedItem:
 
 
 @dataclass
-class Comparison:
-    """Two reports side by side."""
+class Pair:
+    """Two reports to compare, before the comparison is worked out (enough to link to it)."""
 
     earlier: InspectionView
     later: InspectionView
-    rows: list[AreaComparison]
-    notes: list[str]
-    earlier_items: list[TrackedItem]
-    later_items: list[tuple[TrackedItem, TrackedItem | None]]
-    counts: list[tuple[InspectionSummary, list[tuple[GradeView, int]]]] = field(
-        default_factory=list)
 
     @property
     def url(self) -> str:
@@ -158,6 +152,18 @@ class Comparison:
     def title(self) -> str:
         """Names both reports."""
         return f"{self.earlier.summary.short_title} and {self.later.summary.short_title}"
+
+
+@dataclass
+class Comparison(Pair):
+    """Two reports side by side."""
+
+    rows: list[AreaComparison]
+    notes: list[str]
+    earlier_items: list[TrackedItem]
+    later_items: list[tuple[TrackedItem, TrackedItem | None]]
+    counts: list[tuple[InspectionSummary, list[tuple[GradeView, int]]]] = field(
+        default_factory=list)
 
     @property
     def change_counts(self) -> list[tuple[str, str, int]]:
@@ -190,8 +196,14 @@ def natural_pairs(site: SiteView) -> list[tuple[InspectionView, InspectionView]]
     return sorted(pairs.values(), key=lambda p: (order[p[1].summary.id], order[p[0].summary.id]))
 
 
-def track_items(site: SiteView) -> dict[str, TrackedItem]:
-    """Every item of every report with what later reports said of it, keyed by reference."""
+def track_items(site: SiteView, memo: dict[int, tuple[Any, ...]] | None = None
+                ) -> dict[str, TrackedItem]:
+    """Every item of every report with what later reports said of it, keyed by reference.
+
+    ``memo`` (kept by a long-lived builder) keeps each view's items while neither the view
+    (which is reused while its file is unchanged) nor what later reports say of its items
+    has changed; it is left holding only the entries this call used.
+    """
     content = site.content
     follow_ups: dict[str, list[FollowUp]] = {}
     continued: dict[str, list[tuple[str, str, str]]] = {}
@@ -208,26 +220,50 @@ def track_items(site: SiteView) -> dict[str, TrackedItem]:
                         (f"{view.summary.id}#{item.id}", f"{view.summary.url}#{item.id}",
                          f"{view.summary.short_title}, {item.id}"))
     tracked: dict[str, TrackedItem] = {}
+    used: dict[int, tuple[Any, ...]] = {}
     for view in site.inspections:
-        labels = {}
-        if view.inspection.framework:
-            labels = {fa.area: fa.label
-                      for fa in content.frameworks[view.inspection.framework].areas}
-        rows = {r.area_id: r for r in view.rows}
-        for group in ITEM_GROUPS:
-            item: Item
-            for item in getattr(view.inspection, group):
-                ref = f"{view.summary.id}#{item.id}"
-                area_label = (labels.get(item.area) or content.areas[item.area].name
-                              if item.area else None)
-                tracked[ref] = TrackedItem(
-                    ref=ref, id=item.id, group=group, inspection=view.summary,
-                    text=item.text, area_id=item.area, area_label=area_label,
-                    timescale=item.timescale, follow_ups=follow_ups.get(ref, []),
-                    continued_by=continued.get(ref, []),
-                    grade=rows.get(item.area) if item.area else None,
-                )
+        refs = [f"{view.summary.id}#{item.id}" for group in ITEM_GROUPS
+                for item in getattr(view.inspection, group)]
+        said = tuple((ref, tuple(follow_ups[ref]) if ref in follow_ups else (),
+                      tuple(continued[ref]) if ref in continued else ())
+                     for ref in refs if ref in follow_ups or ref in continued)
+        kept = memo.get(id(view)) if memo is not None else None
+        if kept is not None and kept[0] is view and kept[1] == said:
+            items = kept[2]
+        else:
+            items = _tracked_items(content, view, follow_ups, continued)
+        used[id(view)] = (view, said, items)  # the view, kept alive, keeps its id unique
+        tracked.update((item.ref, item) for item in items)
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     return tracked
+
+
+def _tracked_items(content: Content, view: InspectionView,
+                   follow_ups: dict[str, list[FollowUp]],
+                   continued: dict[str, list[tuple[str, str, str]]]) -> list[TrackedItem]:
+    """One report's items, each with what later reports said of it."""
+    items = []
+    labels = {}
+    if view.inspection.framework:
+        labels = {fa.area: fa.label
+                  for fa in content.frameworks[view.inspection.framework].areas}
+    rows = {r.area_id: r for r in view.rows}
+    for group in ITEM_GROUPS:
+        item: Item
+        for item in getattr(view.inspection, group):
+            ref = f"{view.summary.id}#{item.id}"
+            area_label = (labels.get(item.area) or content.areas[item.area].name
+                          if item.area else None)
+            items.append(TrackedItem(
+                ref=ref, id=item.id, group=group, inspection=view.summary,
+                text=item.text, area_id=item.area, area_label=area_label,
+                timescale=item.timescale, follow_ups=follow_ups.get(ref, []),
+                continued_by=continued.get(ref, []),
+                grade=rows.get(item.area) if item.area else None,
+            ))
+    return items
 
 
 def compare(site: SiteView, earlier: InspectionView, later: InspectionView,

@@ -30,8 +30,14 @@ def _updated(view: InspectionView) -> PartialDate | None:
     return max(dates, key=lambda d: d.sort_key) if dates else None
 
 
+#: Entries in the feed: the newest, as feed readers poll for what is new (a site of every
+#: force would otherwise send thousands of entries on every poll).
+FEED_ENTRIES = 50
+
+
 def atom_feed(site: SiteView, urls: Urls) -> bytes:
-    """Inspections newest first; an entry is updated when one of its grades is amended."""
+    """The newest inspections, newest first; an entry is updated when one of its grades is
+    amended."""
     content = site.content
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": content.site.language})
@@ -55,7 +61,7 @@ def atom_feed(site: SiteView, urls: Urls) -> bytes:
     if dated:
         sub(feed, "updated", _timestamp(dated[0][1]))
     sub(feed, "generator", "Gradeline")
-    for view, updated in dated:
+    for view, updated in dated[:FEED_ENTRIES]:
         s = view.summary
         entry = sub(feed, "entry")
         sub(entry, "title", s.title)

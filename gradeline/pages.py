@@ -7,7 +7,12 @@ rounds compare every organisation under one framework.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from .charts import (
+    Chart,
     area_history_chart,
     case_file_chart,
     distribution_chart,
@@ -16,11 +21,11 @@ from .charts import (
     timeline_chart,
     timeline_events_by_year,
 )
-from .compare import CHANGES, Comparison, compare, fate_in
+from .compare import CHANGES, Pair, compare, fate_in
 from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .render import Page
 from .rounds import rounds
-from .views import ITEM_GROUPS, STATUS_LABELS, InspectionView, Scope, SiteView
+from .views import ITEM_GROUPS, STATUS_LABELS, AreaHistory, InspectionView, Scope, SiteView
 
 
 def inspection_deps(view: InspectionView, site: SiteView,
@@ -44,10 +49,13 @@ def inspection_deps(view: InspectionView, site: SiteView,
     return frozenset(deps)
 
 
-def comparison_deps(comparison: Comparison) -> frozenset[str]:
+def comparison_deps(pair: Pair, site: SiteView) -> frozenset[str]:
     """The two reports, and any third report whose findings the later one continues."""
-    deps = {comparison.earlier.summary.id, comparison.later.summary.id}
-    deps.update(c.inspection.id for _, c in comparison.later_items if c is not None)
+    deps = {pair.earlier.summary.id, pair.later.summary.id}
+    for group in ITEM_GROUPS:
+        for item in getattr(pair.later.inspection, group):
+            if item.continues and item.continues in site.tracked:
+                deps.add(item.continues.split("#")[0])
     return frozenset(deps)
 
 
@@ -56,13 +64,17 @@ def _scope_deps(scope: Scope) -> frozenset[str]:
 
 
 def site_pages(site: SiteView) -> list[Page]:
-    """Every HTML page of the site, in a stable order."""
+    """Every HTML page of the site, in a stable order.
+
+    Listing the pages is quick: charts and comparisons are made when a page is rendered
+    (see Page.make), so that an incremental build pays only for the pages it renders.
+    """
     content = site.content
-    comparisons = [compare(site, a, b, site.tracked) for a, b in site.pairs]
-    by_inspection: dict[str, list[Comparison]] = {}
-    for c in comparisons:
-        by_inspection.setdefault(c.earlier.summary.id, []).append(c)
-        by_inspection.setdefault(c.later.summary.id, []).append(c)
+    pairs = [Pair(a, b) for a, b in site.pairs]
+    by_inspection: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        by_inspection.setdefault(pair.earlier.summary.id, []).append(pair)
+        by_inspection.setdefault(pair.later.summary.id, []).append(pair)
     pages: list[Page] = []
     if site.single:
         scope = site.scopes[0] if site.scopes else None
@@ -81,22 +93,30 @@ def site_pages(site: SiteView) -> list[Page]:
         pages.append(_inspection_page(site, view, by_inspection.get(view.summary.id, [])))
     for scope in site.scopes:
         pages += _scope_pages(site, scope)
-    for comparison in comparisons:
+    for pair in pairs:
         pages.append(Page(
-            comparison.url, "compare.html", f"Compare {comparison.title}",
-            {"comparison": comparison, "changes": CHANGES, "fate_in": fate_in},
-            description=f"Grades and findings of {comparison.title}, side by side.",
-            deps=comparison_deps(comparison),
+            pair.url, "compare.html", f"Compare {pair.title}",
+            {"changes": CHANGES, "fate_in": fate_in},
+            description=f"Grades and findings of {pair.title}, side by side.",
+            deps=comparison_deps(pair, site), shard=pair.later.inspection.organisation,
+            make=_made(comparison=lambda pair=pair: compare(site, pair.earlier, pair.later,
+                                                            site.tracked)),
         ))
     pages.append(Page(
         "compare/", "compare_picker.html", "Compare two reports",
-        {"scopes": site.scopes, "comparisons": comparisons, "single": site.single},
+        {"scopes": site.scopes, "single": site.single},
         description="Choose any two inspection reports and compare them area by area.",
+        # With several organisations it lists them, not reports (the reports are in data).
+        deps=None if site.single else frozenset(),
+        # Only a single organisation's picker lists every pair with its changes.
+        make=_made(comparisons=lambda: [compare(site, p.earlier, p.later, site.tracked)
+                                        for p in pairs] if site.single else []),
     ))
-    pages.append(Page("search/", "search.html", "Search",
+    # These two show nothing of any inspection.
+    pages.append(Page("search/", "search.html", "Search", deps=frozenset(),
                       description="Search every inspection and area."))
     pages.append(Page("404.html", "404.html", "Page not found", rooted_links=True,
-                      description="There is no page at this address."))
+                      deps=frozenset(), description="There is no page at this address."))
     pages.append(Page(
         "data/", "data.html", "Open data",
         {"columns": COLUMN_DOCS, "fixed_columns": JUDGMENT_COLUMNS,
@@ -109,26 +129,37 @@ def site_pages(site: SiteView) -> list[Page]:
     return pages
 
 
-def _inspection_page(site: SiteView, view: InspectionView,
-                     mine: list[Comparison]) -> Page:
+def _made(**makers: Callable[[], Any]) -> Callable[[Page], None]:
+    """A Page.make that adds each maker's result to the page's context, and every chart
+    among them to the page's charts."""
+
+    def make(page: Page) -> None:
+        for name, maker in makers.items():
+            value = maker()
+            page.context[name] = value
+            if isinstance(value, Chart):
+                page.charts.append(value)
+
+    return make
+
+
+def _inspection_page(site: SiteView, view: InspectionView, mine: list[Pair]) -> Page:
     content = site.content
     insp = view.inspection
     date = view.summary.date.label if view.summary.date else "date not known"
     scale = content.scales[content.frameworks[insp.framework].scale] if insp.framework \
         else None
-    distribution = distribution_chart(view, [g.label for g in scale.grades]) if scale \
-        else None
-    case_chart = case_file_chart(view)
-    partners = [c.earlier.summary.id if c.later.summary.id == insp.id else c.later.summary.id
-                for c in mine]
+    partners = [p.earlier.summary.id if p.later.summary.id == insp.id else p.later.summary.id
+                for p in mine]
     return Page(
         view.summary.url, "inspection.html", insp.title,
-        {"view": view, "distribution": distribution, "case_chart": case_chart,
-         "fates": {t.id: t for t in site.tracked_by_inspection.get(insp.id, [])},
+        {"view": view, "fates": {t.id: t for t in site.tracked_by_inspection.get(insp.id, [])},
          "comparisons": mine},
         description=f"{insp.title} ({date}): grades, findings and sources.",
-        charts=[c for c in (distribution, case_chart) if c],
-        deps=inspection_deps(view, site, partners),
+        make=_made(distribution=lambda: distribution_chart(
+                       view, [g.label for g in scale.grades]) if scale else None,
+                   case_chart=lambda: case_file_chart(view)),
+        deps=inspection_deps(view, site, partners), shard=insp.organisation,
         search={"kind": view.summary.kind_label}
         | ({"year": str(view.summary.year)} if view.summary.year else {}),
     )
@@ -140,72 +171,83 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
     prefix = scope.prefix
     deps = None if site.single else _scope_deps(scope)
     name = scope.organisation.name
+    shard = scope.id
     if prefix:
         pages.append(Page(prefix, "home.html", name, {
             "heading": name, "lede": scope.organisation.description or "",
             "inspections": scope.newest_first, "years": scope.years, "prefix": prefix,
-            "scope": scope}, description=f"Every inspection of {name}.", deps=deps))
+            "scope": scope}, description=f"Every inspection of {name}.", deps=deps,
+            shard=shard))
     events = scope.timeline
     if events:
-        chart = timeline_chart(scope, site.content)
         pages.append(Page(
             f"{prefix}timeline/", "timeline.html", "Timeline" if site.single
             else f"Timeline: {name}",
-            {"by_year": timeline_events_by_year(events), "timeline_chart": chart,
-             "first_year": events[0].date.year, "last_year": events[-1].date.year,
+            {"first_year": events[0].date.year, "last_year": events[-1].date.year,
              "organisation": name, "prefix": prefix},
             description="Every inspection, report, amendment and response on one time axis."
             if site.single else f"Every inspection of {name}, report, amendment and response "
                                 "on one time axis.",
-            charts=[chart] if chart else [], deps=deps,
+            deps=deps, shard=shard,
+            make=_made(by_year=lambda: timeline_events_by_year(events),
+                       timeline_chart=lambda: timeline_chart(scope, site.content)),
         ))
-    heatmap = heatmap_chart(scope, site.content)
     pages.append(Page(
         f"{prefix}areas/", "areas.html", "Areas" if site.single else f"Areas: {name}",
-        {"areas": scope.areas, "heatmap": heatmap, "prefix": prefix},
+        {"areas": scope.areas, "prefix": prefix},
         description="Grades by area across every inspection and framework." if site.single
         else f"Grades of {name} by area across every inspection and framework.",
-        charts=[heatmap] if heatmap else [], deps=deps,
+        deps=deps, shard=shard, make=_made(heatmap=lambda: heatmap_chart(scope, site.content)),
     ))
     for history in scope.areas:
-        chart = area_history_chart(history, scope.key)
         pages.append(Page(
             history.url, "area.html", history.name if site.single
             else f"{history.name}: {name}",
-            {"history": history, "history_chart": chart, "prefix": prefix},
-            description=chart.summary, charts=[chart],
+            {"history": history, "prefix": prefix},
             deps=frozenset(p.inspection.id for p in history.points),
-            search={"kind": "Area"},
+            search={"kind": "Area"}, shard=shard,
+            make=functools.partial(_fill_area_page, history=history, key=scope.key),
         ))
+    pages.append(Page(
+        f"{prefix}tracker/", "tracker.html", "Follow-up tracker" if site.single
+        else f"Follow-up tracker: {name}",
+        description="Every recommendation and area for improvement, and what later "
+                    "reports say became of it.", deps=deps, shard=shard,
+        make=functools.partial(_fill_tracker, site=site, scope=scope),
+    ))
+    return pages
+
+
+def _fill_area_page(page: Page, history: AreaHistory, key: str) -> None:
+    chart = area_history_chart(history, key)
+    page.context["history_chart"] = chart
+    page.charts.append(chart)
+    page.description = chart.summary
+
+
+def _fill_tracker(page: Page, site: SiteView, scope: Scope) -> None:
     items = [t for v in scope.inspections
              for t in site.tracked_by_inspection.get(v.summary.id, [])]
     items.sort(key=lambda t: (-(t.inspection.date.sort_key[0] if t.inspection.date else 0),
                               t.inspection.id, list(STATUS_LABELS).index(t.status)))
     used_areas = sorted({(t.area_id, site.content.areas[t.area_id].name) for t in items
                          if t.area_id}, key=lambda pair: pair[1])
-    pages.append(Page(
-        f"{prefix}tracker/", "tracker.html", "Follow-up tracker" if site.single
-        else f"Follow-up tracker: {name}",
-        {"items": items, "areas": used_areas,
-         "statuses": [(key, f"{label} ({sum(t.status == key for t in items)})")
-                      for key, label in STATUS_LABELS.items()
-                      if any(t.status == key for t in items)]},
-        description="Every recommendation and area for improvement, and what later "
-                    "reports say became of it.", deps=deps,
-    ))
-    return pages
+    page.context.update({
+        "items": items, "areas": used_areas,
+        "statuses": [(key, f"{label} ({sum(t.status == key for t in items)})")
+                     for key, label in STATUS_LABELS.items()
+                     if any(t.status == key for t in items)]})
 
 
 def _round_pages(all_rounds: list) -> list[Page]:  # type: ignore[type-arg]
     pages = [Page("rounds/", "rounds.html", "Rounds", {"rounds": all_rounds},
                   description="Every organisation's grades, framework by framework.")]
     for round_view in all_rounds:
-        chart = round_heatmap_chart(round_view)
         pages.append(Page(
-            round_view.url, "round.html", round_view.title,
-            {"round": round_view, "round_chart": chart},
+            round_view.url, "round.html", round_view.title, {"round": round_view},
             description=f"Every organisation's grades under {round_view.title}.",
-            charts=[chart],
             deps=frozenset(r.inspection.id for r in round_view.rows),
+            make=_made(round_chart=lambda round_view=round_view: round_heatmap_chart(
+                round_view)),
         ))
     return pages

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,7 @@ def change(key: str, changes: dict[str, tuple[str, str]]) -> Markup:
                   f'aria-hidden="true">{escape(symbol)}</span> {escape(words)}</span>')
 
 
-@dataclass(frozen=True)
+@dataclass
 class Page:
     """One output page: where it goes, which template lays it out, and what it shows."""
 
@@ -148,6 +149,22 @@ class Page:
     #: Links rooted at the base path instead of relative: for the 404 page, which a host
     #: serves at whatever address was missing.
     rooted_links: bool = False
+    #: The organisation the page belongs to ("" for site-wide pages): a parallel build
+    #: renders an organisation's pages in one process, which then converts each of its
+    #: texts' Markdown once (its reports, comparisons and tracker show the same texts).
+    shard: str = ""
+    #: Fills in the costly part of the page (its charts, comparisons, and a description
+    #: taken from a chart) when it is rendered, not when the site's pages are listed: an
+    #: incremental build lists every page but renders few, and a full build then makes
+    #: them in the rendering processes, in parallel.
+    make: Callable[[Page], None] | None = field(default=None, repr=False, compare=False)
+
+    def ready(self) -> Page:
+        """The page with everything it shows made (see ``make``)."""
+        if self.make is not None:
+            make, self.make = self.make, None
+            make(self)
+        return self
 
     @property
     def file(self) -> str:
@@ -177,6 +194,13 @@ class Renderer:
         self.env.globals.update(globals_)
         self.asset_hashes: dict[str, str] = {}
 
+    def compile_templates(self) -> None:
+        """Compile every page template now (once, before rendering processes fork, rather
+        than once in each of them)."""
+        for name in self.env.list_templates(extensions=["html"]):
+            if not name.startswith(("static/", "dev/")):
+                self.env.get_template(name)
+
     def configure(self, urls: Urls, globals_: dict[str, Any]) -> None:
         """Set what may differ from one build to the next."""
         self.urls = urls
@@ -184,6 +208,7 @@ class Renderer:
 
     def render(self, page: Page) -> str:
         """The page's HTML."""
+        page.ready()
         template = self.env.get_template(page.template)
         here = page.file
 

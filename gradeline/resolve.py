@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import os
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -100,6 +101,9 @@ class ContentCache:
     entries: dict[tuple[Path, str], tuple[tuple[int, int], Any]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    #: Inspections that passed the cross-file checks, with what the checks depended on
+    #: (see _Reader.read); kept in memory only.
+    checked: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
     def get(self, path: Path, kind: str, signature: tuple[int, int]) -> Any:
         """The cached result for this file, if the file is unchanged."""
@@ -166,7 +170,30 @@ def read_content(root: Path, cache: ContentCache | None = None) -> Content:
 
 def content_files(root: Path) -> list[Path]:
     """Every YAML file under ``root``, in a stable order."""
-    return sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    return sorted(_walk(root), key=lambda p: p.parts)  # the order of sorting Paths, faster
+
+
+def _walk(root: Path) -> dict[Path, bool]:
+    """Every YAML file under ``root``, with whether a link leads to it (a linked file, or
+    a file in a linked folder); like ``rglob``, it does not descend into linked folders
+    below ``root``, but lists what is in a linked folder it is given."""
+    found: dict[Path, bool] = {}
+    pending = [(str(root), root.is_symlink())]
+    while pending:
+        folder, linked = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, linked))
+                elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                    found[Path(entry.path)] = linked or entry.is_symlink()
+            except OSError:
+                continue
+    return found
 
 
 class _Reader:
@@ -178,6 +205,9 @@ class _Reader:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.files: dict[str, Path] = {}
+        #: Every YAML file in the folder, and whether a link leads to it (one walk; only
+        #: those are resolved to see where they lead).
+        self.walked = _walk(root) if root.is_dir() else {}
 
     # -- reading files -----------------------------------------------------------------------
 
@@ -216,7 +246,8 @@ class _Reader:
     def _inside(self, path: Path) -> bool:
         """Files reached through a link that leads out of the content folder are refused:
         content must not pull in other files of the machine."""
-        if path.resolve().is_relative_to(self.root.resolve()):
+        if not self.walked.get(path, True) or path.resolve().is_relative_to(
+                self.root.resolve()):
             return True
         self.errors.append(Problem(display_path(path), 1, 1, "",
                                    "this file is a link to a file outside the content folder; "
@@ -225,8 +256,13 @@ class _Reader:
 
     def _folder(self, name: str, model: type[M]) -> list[tuple[Document, M, ProblemList]]:
         folder = self.root / name
+        if folder.is_symlink():
+            # Its files are not walked (as with rglob); list them, each to be checked.
+            self.walked.update(_walk(folder))
         found = []
-        for path in content_files(folder) if folder.is_dir() else []:
+        inside = str(folder) + os.sep
+        for path in sorted((p for p in self.walked if str(p).startswith(inside)),
+                           key=lambda p: p.parts):  # the order of sorting Paths, faster
             if not self._inside(path):
                 continue
             item = self._validated(path, model)
@@ -287,22 +323,40 @@ class _Reader:
             self._check_cites(doc, org.sources, shared_sources, problems)
             self._report(problems)
 
+        shared = sorted(doc.digest for doc, _, _ in
+                        [*([site] if site else []), *organisations, *scales, *frameworks,
+                         *([registry] if registry else []), *([areas_file] if areas_file else [])])
+        shared_digest = hashlib.sha1("".join(shared).encode(), usedforsecurity=False).hexdigest()
         insp_map = self._unique("inspection", inspections)
         checker = _InspectionChecks(site[1] if site else None, orgs, area_ids, scale_map,
                                     frame_map, insp_map, shared_sources)
         resolved: list[Inspection] = []
+        checked: dict[int, tuple[Any, ...]] = {}
+        known = self.cache.checked if self.cache is not None else {}
         for doc, insp, problems in inspections:
-            resolved.append(checker.check(insp, problems))
-            self._check_cites(doc, insp.sources, shared_sources, problems)
+            # An unchanged file (the same object, from the cache) checked against the same
+            # shared files and the same inspections it refers to passes again: skip it.
+            entry = known.get(id(insp))
+            if entry is None or entry[0] is not insp or entry[1] != shared_digest or any(
+                    insp_map.get(ref) is not target for ref, target in entry[2]):
+                before = len(problems.items)
+                entry = (insp, shared_digest, tuple((ref, insp_map.get(ref))
+                                                    for ref in _references(insp)),
+                         checker.check(insp, problems))
+                self._check_cites(doc, insp.sources, shared_sources, problems)
+                resolved.append(entry[3])
+                if len(problems.items) == before:  # else reported again every time
+                    checked[id(insp)] = entry
+            else:
+                resolved.append(entry[3])
+                checked[id(insp)] = entry
             self._report(problems)
+        if self.cache is not None:
+            self.cache.checked = checked
 
         if site is None or self.errors:
             return None
         digests = {insp.id: doc.digest for doc, insp, _ in inspections}
-        shared = sorted(doc.digest for doc, _, _ in
-                        [site, *organisations, *scales, *frameworks,
-                         *([registry] if registry else []), *([areas_file] if areas_file else [])])
-        shared_digest = hashlib.sha1("".join(shared).encode(), usedforsecurity=False).hexdigest()
         resolved.sort(key=lambda i: ((inspection_date(i) or PartialDate(1900)).sort_key, i.id))
         return Content(
             root=self.root, site=site[1], sources=dict(shared_sources), areas=area_ids,
@@ -317,7 +371,7 @@ class _Reader:
     def _warn_stray_files(self) -> None:
         known = {"site.yaml", "sources.yaml", "areas.yaml"}
         folders = {"organisations", "scales", "frameworks", "inspections"}
-        for path in content_files(self.root):
+        for path in sorted(self.walked, key=lambda p: p.parts):
             rel = path.relative_to(self.root)
             if rel.parts[0] not in folders and str(rel) not in known:
                 self.warnings.append(Problem(
@@ -407,6 +461,16 @@ def _unknown(what: str, value: str, known: Iterable[str], where: str = "") -> st
     listed = ", ".join(known) if len(known) <= 12 else ", ".join(known[:12]) + ", ..."
     place = f" in {where}" if where else ""
     return f"'{value}' is not a known {what}{place}{suggest(value, known)} (known: {listed})"
+
+
+def _references(insp: Inspection) -> set[str]:
+    """The ids of the other inspections an inspection refers to."""
+    refs = {insp.follows_up} if insp.follows_up else set()
+    for group in ("causes_of_concern", "areas_for_improvement", "recommendations"):
+        refs.update(item.continues.partition("#")[0] for item in getattr(insp, group)
+                    if item.continues)
+    refs.update(ref.partition("#")[0] for p in insp.progress for ref in p.items)
+    return refs
 
 
 class _InspectionChecks:

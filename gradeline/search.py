@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,14 +29,23 @@ class SearchIndexError(Exception):
     """Pagefind could not index the site."""
 
 
-def index_search(folder: Path, keep_index_url: bool) -> None:
-    """Index the pages under ``folder`` that carry ``data-pagefind-body``."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-subdir",
-               BUNDLE, "--silent"]
+def index_search(folder: Path, keep_index_url: bool, bundle: Path | None = None,
+                 background: bool = False) -> None:
+    """Index the pages under ``folder`` that carry ``data-pagefind-body``, into
+    ``folder``/pagefind or else into ``bundle`` (the same files either way).
+
+    ``background`` runs Pagefind at a low priority, so that it takes what the machine
+    has spare (the dev server indexes while the editor goes on saving and rebuilding).
+    """
+    bundle = bundle or folder / BUNDLE
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
+               str(bundle.resolve()), "--silent"]
     if keep_index_url:
         command.append("--keep-index-url")  # links to files, as the rest of the site has
+    nice = shutil.which("nice")
+    if background and nice:
+        command = [nice, "-n", "15", *command]
     run = subprocess.run(command, capture_output=True, text=True, check=False)
-    bundle = folder / BUNDLE
     if run.returncode != 0 or not (bundle / "pagefind.js").is_file():
         raise SearchIndexError("the search index could not be built: "
                                + (run.stderr.strip() or run.stdout.strip() or

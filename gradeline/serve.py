@@ -1,9 +1,12 @@
 """The development server: rebuild on save, reload open pages, show errors in the page.
 
-Builds go to numbered folders in a private working folder; a symlink, replaced atomically,
-points at the newest complete one, and only that is served, so a reader never sees a
-half-built site. A failed build changes nothing that is served: the pages reload and an
-overlay lists every problem with its file, line and column, until a save fixes them.
+The first build goes to a private working folder; each later one updates it in place,
+writing only the files that changed, each by an atomic rename (so a request never gets half
+a file), and open pages reload once the build is done. That keeps a rebuild after one save
+proportional to what the save changed, not to the size of the site. A failed build changes
+nothing that is served: content problems are found before anything is written, the pages
+reload and an overlay lists every problem with its file, line and column, until a save
+fixes them.
 
 Reloading uses livereload's browser protocol and client (livereload.js over a WebSocket);
 watching uses watchfiles (inotify), so a save is noticed at once rather than at the next
@@ -33,7 +36,7 @@ from .build import Builder
 from .errors import ContentError, Problem
 from .render import TEMPLATES
 from .search import SearchIndexError, index_search
-from .write import exchange
+from .write import MARKER, exchange
 
 log = logging.getLogger("gradeline.serve")
 DEV_ASSETS = TEMPLATES / "dev"
@@ -65,27 +68,31 @@ class BuildStatus:
 
 
 class DevSite:
-    """Builds into numbered folders and publishes each complete build through a symlink."""
+    """Builds into one folder, in place after the first build, and serves it through the
+    ``current`` link once it first builds."""
 
     def __init__(self, builder: Builder, workdir: Path):
         self.builder = builder
         builder.search_later = True
         self.workdir = workdir
-        self.builds = workdir / "builds"
-        self.builds.mkdir(parents=True, exist_ok=True)
+        self.folder = workdir / "site"
         self.current = workdir / "current"
         self.status = BuildStatus()
         self.lock = threading.Lock()
+        self.index_lock = threading.Lock()
+        #: A search index is being made; another is wanted (a build came since it began).
+        self.indexing = self.index_wanted = False
 
     def rebuild(self) -> BuildStatus:
-        """Build once; on success point ``current`` at the new build. Never raises for
-        content problems: they become the status that the overlay shows."""
+        """Build once; after the first success, ``current`` serves the build. Never raises
+        for content problems: they become the status that the overlay shows."""
         with self.lock:
             number = self.status.number + 1
-            previous = self.current.resolve() if self.current.exists() else None
+            built = (self.folder / MARKER).is_file()
             started = time.perf_counter()
             try:
-                result = self.builder.build(self.builds / str(number), previous=previous)
+                result = self.builder.build(self.folder, previous=self.folder if built
+                                            else None, in_place=built)
             except ContentError as exc:
                 self.status = BuildStatus(False, number, exc.problems,
                                           f"The build failed with {len(exc.problems)} "
@@ -99,48 +106,58 @@ class DevSite:
                 self.status = BuildStatus(False, number, [], f"The build crashed: {exc!r}",
                                           time.perf_counter() - started)
                 return self.status
-            self._publish(self.builds / str(number))
+            if not self.current.is_symlink():
+                self.current.symlink_to(self.folder.name)
             self.status = BuildStatus(True, number, [], "Built", result.seconds, result.changed)
             log.info("build %d: %d pages (%d rendered) in %.3f s (%d files changed)", number,
                      result.pages, result.rendered, result.seconds, len(result.changed))
             if result.search_stale:
-                threading.Thread(target=self._reindex, daemon=True,
-                                 args=(self.builds / str(number), result.search_pretty)).start()
+                self._request_index(result.search_pretty)
             return self.status
 
+    def _request_index(self, pretty: bool) -> None:
+        """Remake the search index in the background: at once if none is being made, else
+        once more when the one being made is done (saves come faster than indexing)."""
+        with self.index_lock:
+            self.index_wanted = True
+            if self.indexing:
+                return
+            self.indexing = True
+        threading.Thread(target=self._index_until_current, args=(pretty,), daemon=True).start()
+
+    def _index_until_current(self, pretty: bool) -> None:
+        while True:
+            with self.index_lock:
+                if not self.index_wanted:
+                    self.indexing = False
+                    return
+                self.index_wanted = False
+            self._reindex(self.folder, pretty)
+
+    @property
+    def search_current(self) -> bool:
+        """Whether the search index covers the latest build."""
+        with self.index_lock:
+            return not (self.indexing or self.index_wanted)
+
     def _reindex(self, folder: Path, pretty: bool) -> None:
-        """Remake a served build's search index beside it, then exchange it into place."""
+        """Remake the served site's search index beside it, then exchange it into place.
+
+        Pagefind reads the pages while later saves may be rewriting some (each file is
+        replaced whole); every build that renders pages starts another index after it.
+        """
         scratch = Path(tempfile.mkdtemp(prefix="index-", dir=self.workdir))
         try:
-            pages = scratch / "site"
-            shutil.copytree(folder, pages, ignore=shutil.ignore_patterns("pagefind"),
-                            copy_function=os.link)
-            index_search(pages, keep_index_url=not pretty)
-            if (folder / "pagefind").is_dir() and exchange(pages / "pagefind",
-                                                           folder / "pagefind"):
-                log.info("search index of build %s updated", folder.name)
+            bundle = scratch / "pagefind"
+            index_search(folder, keep_index_url=not pretty, bundle=bundle, background=True)
+            with self.lock:
+                if (folder / "pagefind").is_dir() and exchange(bundle, folder / "pagefind"):
+                    log.info("search index updated")
         except (OSError, SearchIndexError) as exc:
             log.warning("search index not updated: %s", exc)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _publish(self, folder: Path) -> None:
-        link = self.workdir / "current.new"
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        link.symlink_to(folder.relative_to(self.workdir))
-        os.replace(link, self.current)  # atomic: requests see the old or the new build
-        # Keep the two before, for requests that started a moment ago; delete the rest
-        # after the new build is served, not before.
-        stale = [old for old in self.builds.iterdir() if old.is_dir() and old.name.isdigit()
-                 and int(old.name) < int(folder.name) - 2]
-        if stale:
-            threading.Thread(target=_remove, args=(stale,), daemon=True).start()
-
-
-def _remove(folders: list[Path]) -> None:
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 class SiteHandler(web.StaticFileHandler):
@@ -175,9 +192,8 @@ class SiteHandler(web.StaticFileHandler):
         return self.get_content_size_for(self.absolute_path)
 
     async def get(self, path: str, include_body: bool = True) -> None:
-        # Resolve "current" once per request: the whole response then comes from one build,
-        # even if a newer one is published meanwhile (tornado resolves links itself, and a
-        # swap between its two looks would otherwise refuse the request).
+        # Resolve "current" once per request: tornado resolves links itself, and checks the
+        # file is inside the root, which it must compare with the real path.
         self.root = os.path.realpath(self.root)
         if not Path(self.root).exists():
             # No successful build yet: a page that carries the overlay.
@@ -203,7 +219,8 @@ class StatusHandler(web.RequestHandler):
     def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Type", "application/json")
-        self.write(json.dumps(self.site.status.as_json()))
+        self.write(json.dumps({**self.site.status.as_json(),
+                               "search_current": self.site.search_current}))
 
 
 class _WatcherShim:

@@ -356,29 +356,43 @@ def area_url(area_id: str) -> str:
     return f"areas/{area_id}/"
 
 
-def derive(content: Content, cache: dict[tuple[str, str, str], InspectionView] | None = None
-           ) -> SiteView:
+@dataclass
+class ViewCache:
+    """What a long-lived builder keeps of one derive for the next (see :func:`derive`)."""
+
+    #: Each inspection's view, by its id, its file's hash and the shared files' hash.
+    views: dict[tuple[str, str, str], InspectionView] = field(default_factory=dict)
+    #: Each organisation's timeline and area histories, by the views they were made from.
+    scopes: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
+    #: Each view's tracked items (see compare.track_items).
+    tracked: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+
+
+def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
     """Work out every view the site needs from validated content.
 
     An inspection's own view depends only on its file and the shared files, so a long-lived
-    ``cache`` keeps views by those files' hashes; links between inspections are made anew.
+    ``cache`` keeps views by those files' hashes, and what is made of them (an
+    organisation's timeline and area histories, tracked items) while they are the same
+    views; links between inspections are made anew.
     """
     views = []
+    kept = cache.views if cache is not None else None
     for insp in content.inspections:
         key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest)
-        view = cache.get(key) if cache is not None else None
+        view = kept.get(key) if kept is not None else None
         if view is None:
             view = _inspection_view(content, insp)
-            if cache is not None:
-                cache[key] = view
+            if kept is not None:
+                kept[key] = view
         view.previous = view.next = view.follows_up = None
         view.followed_up_by = []
         views.append(view)
-    if cache is not None and len(cache) > 2 * len(views):  # forget views of old versions
+    if kept is not None and len(kept) > 2 * len(views):  # forget views of old versions
         live = {(v.summary.id, content.digests.get(v.summary.id, ""), content.shared_digest)
                 for v in views}
-        for key in [k for k in cache if k not in live]:
-            del cache[key]
+        for key in [k for k in kept if k not in live]:
+            del kept[key]
     by_id = {v.summary.id: v for v in views}
     by_organisation: dict[str, list[InspectionView]] = {}
     for view in views:
@@ -398,14 +412,23 @@ def derive(content: Content, cache: dict[tuple[str, str, str], InspectionView] |
 
     single = len(content.organisations) <= 1
     scopes = []
+    made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for org_id in sorted(content.organisations):
         own = by_organisation.get(org_id, [])
         prefix = "" if single else f"organisations/{org_id}/"
-        scopes.append(Scope(content.organisations[org_id], prefix, own,
-                            timeline_events(content, own),
-                            area_histories(content, own, prefix)))
+        # The same views (by identity, kept alive by the entry) with the same follow-up
+        # titles make the same timeline and histories.
+        key = (org_id, prefix, content.shared_digest, tuple(map(id, own)),
+               tuple(v.follows_up.short_title if v.follows_up else None for v in own))
+        entry = cache.scopes.get(key) if cache is not None else None
+        if entry is None:
+            entry = (own, timeline_events(content, own), area_histories(content, own, prefix))
+        made[key] = entry
+        scopes.append(Scope(content.organisations[org_id], prefix, own, entry[1], entry[2]))
+    if cache is not None:
+        cache.scopes = made
     site = SiteView(content, views, scopes)
-    site.tracked = track_items(site)
+    site.tracked = track_items(site, cache.tracked if cache is not None else None)
     for item in site.tracked.values():
         site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
     site.pairs = natural_pairs(site)

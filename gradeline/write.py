@@ -23,6 +23,12 @@ MARKER = ".gradeline"
 MARKER_NOTE = "This folder is built by Gradeline and is replaced whole on every build."
 
 
+def manifest_text(manifest: dict[str, Any]) -> str:
+    """The manifest as JSON, an entry a line (with no indent, json uses its C encoder: a
+    site's manifest has thousands of entries and is written on every build)."""
+    return json.dumps(manifest, sort_keys=True, separators=(",\n", ":")) + "\n"
+
+
 class OutputError(Exception):
     """The output folder is unsafe to write (it would destroy something else)."""
 
@@ -82,7 +88,36 @@ def recover(out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-class SiteWriter:
+class _Writer:
+    """What both writers build on their own ``write``."""
+
+    def write(self, rel: str, data: bytes) -> None:
+        raise NotImplementedError
+
+    def copy_file(self, source: Path, rel: str) -> None:
+        """Copy one file into the site."""
+        self.write(rel, source.read_bytes())
+
+    def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
+        """Write every (path, bytes) pair."""
+        for rel, data in files:
+            self.write(rel, data)
+
+    def copy_tree(self, source: Path, rel: str) -> None:
+        """Copy a folder of static files to ``rel`` in the site."""
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            self.write(f"{rel}/{path.relative_to(source).as_posix()}", path.read_bytes())
+
+
+def _sizes_on_disk(root: Path, rel: str) -> dict[str, int]:
+    """The size of each file under ``root``/``rel``, by site path (for files made by other
+    means: the search index)."""
+    folder = root / rel
+    return {p.relative_to(root).as_posix(): p.stat().st_size
+            for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
+
+
+class SiteWriter(_Writer):
     """Collects the files of one build in a hidden folder, then swaps it into place.
 
     Given the folder of a previous build, files whose bytes are unchanged are hard-linked
@@ -175,30 +210,11 @@ class SiteWriter:
                 return False
         return True
 
-    def copy_file(self, source: Path, rel: str) -> None:
-        """Copy one file into the site."""
-        self.write(rel, source.read_bytes())
-
-    def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
-        """Write every (path, bytes) pair."""
-        for rel, data in files:
-            self.write(rel, data)
-
-    def copy_tree(self, source: Path, rel: str) -> None:
-        """Copy a folder of static files to ``rel`` in the site."""
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            self.write(f"{rel}/{path.relative_to(source).as_posix()}", path.read_bytes())
-
     def commit(self, manifest: dict[str, Any]) -> None:
         """Put the finished site in place of the old one, with its manifest."""
-        # Files written by other means (the search index) are found on disk.
-        extra = self.staging / "pagefind"
-        sizes = dict(self.sizes)
-        if extra.is_dir():
-            sizes.update({p.relative_to(self.staging).as_posix(): p.stat().st_size
-                          for p in extra.rglob("*") if p.is_file()})
+        sizes = {**self.sizes, **_sizes_on_disk(self.staging, "pagefind")}
         manifest = {**manifest, "files": dict(sorted(sizes.items()))}
-        (self.staging / MARKER).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n",
+        (self.staging / MARKER).write_text(manifest_text(manifest),
                                            encoding="utf-8")
         if not self.out.exists():
             self.staging.rename(self.out)
@@ -211,6 +227,142 @@ class SiteWriter:
             self.staging.rename(self.out)  # a kill between these two is undone by recover()
             shutil.rmtree(old, ignore_errors=True)
 
+    def absorb(self, other: tuple[int, int, list[str], dict[str, int]]) -> None:
+        """Add what a sharing writer in another process did: (count, bytes, changed,
+        sizes) (see ``sharing``)."""
+        self.count += other[0]
+        self.bytes += other[1]
+        self.changed.extend(other[2])
+        self.sizes.update(other[3])
+
     def abort(self) -> None:
         """Throw the unfinished build away; the old site was never touched."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class InPlaceWriter(_Writer):
+    """Updates a finished site where it stands, for the dev server: only the files that
+    change are written, each by an atomic rename, and files the site no longer has are
+    removed at the end.
+
+    A reader may see some pages of the new build beside pages of the old one while it
+    runs (a request never sees half a file); the dev server reloads pages only once the
+    build is done. A failed build leaves the manifest of the last complete one, so the
+    next build rewrites whatever it had changed. Publishing builds use :class:`SiteWriter`.
+    """
+
+    def __init__(self, out: Path, manifest: dict[str, Any]):
+        self.out = self.staging = out
+        self.previous: Path | None = out
+        self.manifest = manifest
+        self.old_files: dict[str, int] = dict(manifest.get("files", {}))
+        self.changed: list[str] = []
+        self.sizes: dict[str, int] = {}
+        self._made: set[str] = set()
+
+    @property
+    def count(self) -> int:
+        """Files in the site."""
+        return len(self.sizes)
+
+    @property
+    def bytes(self) -> int:
+        """Bytes in the site."""
+        return sum(self.sizes.values())
+
+    def _path(self, rel: str) -> str:
+        parts = rel.split("/")
+        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise OutputError(f"refusing to write outside the output folder: {rel}")
+        return os.path.join(self.out, *parts)
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file at ``rel`` unless it already holds exactly these bytes."""
+        path = self._path(rel)
+        self.sizes[rel] = len(data)
+        if self.old_files.get(rel) == len(data):
+            try:
+                with open(path, "rb") as handle:
+                    if handle.read() == data:
+                        return
+            except OSError:
+                pass
+        folder = os.path.dirname(path)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)  # a reader gets the old file or the new one, whole
+        self.changed.append(rel)
+
+    def reuse(self, rel: str) -> bool:
+        """Keep ``rel`` as it is; False if the last build did not write it. (The folder is
+        the dev server's own: its manifest is trusted rather than every file looked at.)"""
+        size = self.old_files.get(rel)
+        if size is None:
+            return False
+        self.sizes[rel] = size
+        return True
+
+    def reuse_tree(self, rel: str) -> bool:
+        """Keep a whole folder as it is; False if there is none."""
+        found = _sizes_on_disk(self.out, rel)
+        self.sizes.update(found)
+        return bool(found)
+
+    def prune(self) -> None:
+        """Remove the files of the last build that this one has not written or kept
+        (but the search index, made by other means)."""
+        for rel in sorted(set(self.old_files) - set(self.sizes)):
+            if rel.startswith("pagefind/"):
+                continue
+            path = Path(self._path(rel))
+            path.unlink(missing_ok=True)
+            for folder in path.parents:
+                if folder == self.out or not folder.is_relative_to(self.out):
+                    break
+                try:
+                    folder.rmdir()  # only if empty
+                except OSError:
+                    break
+
+    def replace_tree(self, source: Path, rel: str) -> None:
+        """Put the folder ``source`` in place of the site's folder ``rel`` in one step."""
+        target = self.out.joinpath(*rel.split("/"))
+        if not target.exists():
+            source.rename(target)
+        elif exchange(source, target):
+            shutil.rmtree(source, ignore_errors=True)
+        else:
+            shutil.rmtree(target)
+            source.rename(target)
+
+    def commit(self, manifest: dict[str, Any]) -> None:
+        """Remove what the site no longer has, then record the new manifest."""
+        # The search index is made by other means (and remade by the dev server after the
+        # build): it is whatever is on disk.
+        self.sizes.update(_sizes_on_disk(self.out, "pagefind"))
+        self.prune()
+        manifest = {**manifest, "files": dict(sorted(self.sizes.items()))}
+        temporary = self.out / f"{MARKER}.tmp"
+        temporary.write_text(manifest_text(manifest), encoding="utf-8")
+        temporary.replace(self.out / MARKER)
+
+    def sharing(self) -> InPlaceWriter:
+        """A writer into the same site, for another process rendering some pages."""
+        return InPlaceWriter(self.out, self.manifest)
+
+    def absorb(self, other: tuple[int, int, list[str], dict[str, int]]) -> None:
+        """Add what a sharing writer in another process did (see ``sharing``)."""
+        self.changed.extend(other[2])
+        self.sizes.update(other[3])
+
+    def abort(self) -> None:
+        """Leave the files written so far, but forget every page's fingerprint, so that the
+        next build renders every page again instead of trusting what is on disk."""
+        manifest = {**self.manifest, "pages": {}, "site": None}
+        temporary = self.out / f"{MARKER}.tmp"
+        temporary.write_text(manifest_text(manifest), encoding="utf-8")
+        temporary.replace(self.out / MARKER)

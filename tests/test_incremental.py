@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gradeline.build import Builder
+from gradeline.errors import ContentError
 
 from conftest import SHIPPED, tree_digest
 
@@ -63,9 +64,11 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]
     return root, out, result.pages
 
 
+@pytest.mark.parametrize("in_place", [False, True], ids=["new folder", "in place"])
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_incremental_build_equals_full_build(baseline: tuple[Path, Path, int],
-                                             tmp_path: Path, scenario: str) -> None:
+                                             tmp_path: Path, scenario: str,
+                                             in_place: bool) -> None:
     _, _, pages = baseline
     content = tmp_path / "content"
     shutil.copytree(SHIPPED, content)
@@ -73,9 +76,10 @@ def test_incremental_build_equals_full_build(baseline: tuple[Path, Path, int],
     builder.build(tmp_path / "first")
     change, most = SCENARIOS[scenario]
     change(content)
-    incremental = builder.build(tmp_path / "second", previous=tmp_path / "first")
+    second = tmp_path / ("first" if in_place else "second")  # in place: the dev server
+    incremental = builder.build(second, previous=tmp_path / "first", in_place=in_place)
     full = Builder(content).build(tmp_path / "fresh")
-    assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "fresh")
+    assert tree_digest(second) == tree_digest(tmp_path / "fresh")
     assert incremental.rendered <= most
     if scenario == "shared":
         assert incremental.rendered == pages
@@ -106,3 +110,56 @@ def test_nothing_changed_renders_nothing(tmp_path: Path) -> None:
     assert result.rendered == 0
     assert result.changed == []
     assert tree_digest(tmp_path / "first") == tree_digest(tmp_path / "second")
+
+
+def test_in_place_rewrites_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    site = tmp_path / "site"
+    builder = Builder(content)
+    builder.build(site)
+    untouched = site / "inspections" / "2023-peel" / "index.html"
+    inode = untouched.stat().st_ino
+    (content / "inspections" / "2018-05-custody.yaml").unlink()
+    summary_edit(content)
+    result = builder.build(site, previous=site, in_place=True)
+    assert "inspections/2017-peel/index.html" in result.changed
+    assert untouched.stat().st_ino == inode  # not written again
+    assert not (site / "inspections" / "2018-05-custody").exists()
+    Builder(content).build(tmp_path / "fresh")
+    assert tree_digest(site) == tree_digest(tmp_path / "fresh")
+    assert not list(site.rglob("*.tmp"))
+
+
+def test_in_place_build_that_fails_midway_renders_everything_next_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    site = tmp_path / "site"
+    builder = Builder(content)
+    builder.build(site)
+    summary_edit(content)
+    monkeypatch.setattr("gradeline.build.atom_feed", lambda *_: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        builder.build(site, previous=site, in_place=True)
+    monkeypatch.undo()
+    edit(content / "inspections" / "2017-peel.yaml", "summary: Edited. ", "summary: ")
+    result = builder.build(site, previous=site, in_place=True)
+    # Back to the first content, yet pages written by the failed build are not trusted.
+    assert result.rendered == result.pages
+    Builder(content).build(tmp_path / "fresh")
+    assert tree_digest(site) == tree_digest(tmp_path / "fresh")
+
+
+def test_an_unchanged_file_is_checked_again_when_what_it_refers_to_changes(
+        tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    builder = Builder(content)
+    builder.build(tmp_path / "first")
+    # 2021-peel.yaml, unchanged, follows up an item that no longer exists.
+    edit(content / "inspections" / "2018-peel.yaml", "id: afi-1", "id: afi-one")
+    with pytest.raises(ContentError) as caught:
+        builder.build(tmp_path / "second", previous=tmp_path / "first")
+    assert any(p.file.endswith("2021-peel.yaml") and "'afi-1' is not a known item" in p.message
+               for p in caught.value.problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,12 +12,19 @@ import pytest
 from golden import page_digests, read_golden, write_golden
 from playwright.sync_api import Browser
 
-from gradeline.build import build
+from gradeline import feeds
+from gradeline.build import build, shares
+from gradeline.pages import site_pages
+from gradeline.resolve import read_content
+from gradeline.urls import Urls
+from gradeline.views import derive
 
 from conftest import ROOT, open_page, parse, serve_folder
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synth import generate
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_single_organisation_site_is_unchanged_golden(built_site: Path) -> None:
@@ -140,3 +148,33 @@ def test_round_table_sorts_by_any_column(browser: Browser, many: Path) -> None:
         context.close()
     finally:
         server.shutdown()
+
+
+def test_parallel_shares_keep_each_organisation_together(many: Path) -> None:
+    site = derive(read_content(many.parent / "content"))
+    pages = site_pages(site)
+    split = shares(pages, 2)
+    assert sorted(p.file for share in split for p in share) == sorted(p.file for p in pages)
+    assert abs(len(split[0]) - len(split[1])) <= 1
+    holders = {}
+    for number, share in enumerate(split):
+        for page in share:
+            holders.setdefault(page.shard, set()).add(number)
+    assert {page.shard for page in pages} == {"", "force-001", "force-002", "force-003"}
+    # Only the organisation at the cut has pages in both shares.
+    assert sum(len(numbers) > 1 for numbers in holders.values()) <= 1
+    inspection = next(p for p in pages if p.target.startswith("inspections/"))
+    assert inspection.shard == site.inspections[0].inspection.organisation
+
+
+def test_the_feed_lists_only_the_newest_inspections(many: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    site = derive(read_content(many.parent / "content"))
+    assert len(site.inspections) == 12
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 5)
+    root = ET.fromstring(feeds.atom_feed(site, Urls("https://example.org/")))
+    updated = [e.findtext(f"{ATOM}updated") for e in root.findall(f"{ATOM}entry")]
+    assert len(updated) == 5
+    newest = sorted((v.summary.date.sort_key for v in site.inspections), reverse=True)[:5]
+    assert updated == sorted(updated, reverse=True)
+    assert [int(u[:4]) for u in updated] == [key[0] for key in newest]
