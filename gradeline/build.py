@@ -88,8 +88,10 @@ class Builder:
         self.search = search
         #: Processes that render pages: every core, unless told otherwise.
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        #: Reuse the previous search index and let the caller remake it after publishing
-        #: (the dev server: indexing a large site takes seconds, a rebuild should not).
+        #: Set by the dev server, which builds again and again: reuse the previous search
+        #: index and let the caller remake it after publishing (indexing a large site takes
+        #: seconds, a rebuild should not), and keep in this process what the next build
+        #: reuses.
         self.search_later = False
         self.cache_file = cache_dir / "content.pickle" if cache_dir else None
         self.cache = ContentCache.load(self.cache_file) if self.cache_file else ContentCache()
@@ -184,10 +186,16 @@ class Builder:
             edited = {inspection_url(i) for i, digest in content.digests.items()
                       if self.digests.get(i) != digest}
             todo.sort(key=lambda page: page.target not in edited)
-            # The data files are made while pages render, in another process if there is one.
+            # The data files are made while pages render, in another process if there is
+            # one; but the dev server makes them itself, keeping their pieces for the next
+            # build (see data_files).
+            def write_data(w: SiteWriter | InPlaceWriter) -> None:
+                w.write_all(data_files(site, self.data_memo))
+
+            if self.search_later:
+                write_data(writer)
             csvs.update(render_pages(renderer, todo, writer, self.workers,
-                                     extra=lambda w: w.write_all(data_files(site,
-                                                                            self.data_memo))))
+                                     extra=None if self.search_later else write_data))
             rendered = len(todo)
             lap("render pages and data files")
             writer.write("feed.xml", atom_feed(site, urls))
@@ -301,6 +309,7 @@ def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter | In
             writer.write(chart.csv_path, chart.csv_bytes())
         if page.charts:
             csvs[page.file] = [chart.csv_path for chart in page.charts]
+        page.release()
     return csvs
 
 

@@ -166,6 +166,11 @@ class Page:
             make(self)
         return self
 
+    def release(self) -> None:
+        """Forget what the page shows, once it is written: a build keeps every page listed
+        until it ends, and their charts and comparisons need not stay in memory."""
+        self.context, self.charts = {}, []
+
     @property
     def file(self) -> str:
         """The output file path, relative to the site folder."""
