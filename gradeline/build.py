@@ -16,8 +16,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from . import __version__
 from .data import data_files
 from .feeds import atom_feed, robots, sitemap
 from .pages import site_pages
+from .parallel import can_fork
 from .render import TEMPLATES, Page, Renderer, hash_assets
 from .resolve import Content, ContentCache, cache_version, read_content
 from .search import index_search
@@ -277,7 +276,7 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter | InP
     """
     global _JOB
     workers = min(workers, len(pages) // (PARALLEL_MIN_PAGES // 2) or 1)
-    if workers <= 1 or not _can_fork():
+    if workers <= 1 or not can_fork():
         csvs = _render_share(renderer, pages, writer)
         if extra is not None:
             extra(writer)
@@ -322,12 +321,6 @@ def _render_in_child(share: int, workers: int
         extra(writer)  # the first helper also makes the data files
     csvs = _render_share(renderer, split[share], writer)
     return writer.count, writer.bytes, writer.changed, writer.sizes, csvs
-
-
-def _can_fork() -> bool:
-    """Forking is safe only from a process with one thread (the dev server has several)."""
-    return (sys.platform.startswith("linux") and threading.active_count() == 1
-            and threading.current_thread() is threading.main_thread())
 
 
 class Fingerprints:

@@ -8,9 +8,11 @@ same id. Every such problem is collected with its position; if there are any, on
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import hashlib
 import itertools
+import multiprocessing
 import os
 import pickle
 from collections.abc import Iterable
@@ -35,6 +37,7 @@ from .model import (
     Source,
     SourceRegistry,
 )
+from .parallel import can_fork
 from .validate import suggest, validate_document
 
 M = TypeVar("M", bound=BaseModel)
@@ -196,6 +199,22 @@ def _walk(root: Path) -> dict[Path, bool]:
     return found
 
 
+#: Below this many inspection files to parse, a second process costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
+def _parse_for_cache(paths: list[Path]) -> list[tuple[Path, tuple[int, int], Document]]:
+    """Parse files that have no problems into cache entries (documents without positions,
+    which are small to send between processes; a problem found later reads them again)."""
+    parsed = []
+    for path in paths:
+        stat = path.stat()
+        doc, problems = load_file(path)
+        if doc is not None and not problems.items:
+            parsed.append((path, (stat.st_mtime_ns, stat.st_size), doc.for_cache()))
+    return parsed
+
+
 class _Reader:
     """Reads one content folder; gathers problems instead of stopping at the first."""
 
@@ -243,6 +262,31 @@ class _Reader:
             return None
         return doc, obj, doc.problems()
 
+    def _parse_ahead(self) -> None:
+        """With many inspection files to parse (a cold build), parse half of them in a
+        forked process meanwhile; validating them stays here, file by file, as before."""
+        if self.cache is None or not can_fork():
+            return
+        folder = str(self.root / "inspections") + os.sep
+        todo = []
+        for path, linked in self.walked.items():
+            if linked or not str(path).startswith(folder):
+                continue  # a linked file is looked at on its own first
+            entry = self.cache.entries.get((path, Inspection.__name__))
+            stat = path.stat()
+            if entry is None or entry[0] != (stat.st_mtime_ns, stat.st_size):
+                todo.append(path)
+        if len(todo) < PARALLEL_MIN_FILES:
+            return
+        todo.sort(key=lambda p: p.parts)
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            theirs = pool.submit(_parse_for_cache, todo[1::2])
+            parsed = _parse_for_cache(todo[0::2]) + theirs.result()
+        self.cache.misses += len(todo)  # they were not in the cache: it is to be saved
+        for path, signature, doc in parsed:
+            self.cache.put(path, Inspection.__name__, signature, (doc, None, []))
+
     def _inside(self, path: Path) -> bool:
         """Files reached through a link that leads out of the content folder are refused:
         content must not pull in other files of the machine."""
@@ -284,6 +328,7 @@ class _Reader:
             self.errors.append(Problem(str(site_path), 1, 1, "",
                                        "the site config file is missing (it names the site "
                                        "and its kinds of inspection and inspectorates)"))
+        self._parse_ahead()
         site = (self._validated(site_path, SiteConfig)
                 if site_path.is_file() and self._inside(site_path) else None)
         registry = self._optional_file("sources.yaml", SourceRegistry)

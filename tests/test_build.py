@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from gradeline.build import build
+from gradeline import resolve
+from gradeline.build import Builder, build
 from gradeline.cli import main
 from gradeline.errors import ContentError
+from gradeline.resolve import read_content
 from gradeline.write import MARKER, OutputError
 
-from conftest import ROOT, tree_digest
+from conftest import ROOT, SHIPPED, tree_digest
 
 
 def test_build_writes_pages_and_assets(minimal: Path, tmp_path: Path) -> None:
@@ -174,3 +177,38 @@ def test_plain_build_py_builds_the_shipped_site(tmp_path: Path) -> None:
                          cwd=ROOT, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "s" / "index.html").is_file()
+
+
+def test_files_parsed_ahead_in_another_process_build_the_same_site_with_the_same_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    Builder(content, search=False).build(tmp_path / "alone")
+    parsed: list[str] = []
+    real = resolve.load_file
+
+    def counting(path: Path) -> tuple:
+        parsed.append(path.parent.name)
+        return real(path)
+
+    # Every inspection file is parsed ahead, half in a forked process.
+    monkeypatch.setattr(resolve, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(resolve, "can_fork", lambda: True)
+    monkeypatch.setattr(resolve, "load_file", counting)
+    Builder(content, search=False).build(tmp_path / "ahead")
+    # This process parsed half of the 16 inspections (the forked one, the other half).
+    assert parsed.count("inspections") == 8
+    assert tree_digest(tmp_path / "ahead") == tree_digest(tmp_path / "alone")
+
+    # A problem found after parsing is still placed at its line and column.
+    path = content / "inspections" / "2021-peel.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[2018-peel#afi-1]",
+                                                             "[2018-peel#afi-9]"))
+    with pytest.raises(ContentError) as ahead:
+        Builder(content, search=False).build(tmp_path / "ahead")
+    monkeypatch.undo()
+    with pytest.raises(ContentError) as alone:
+        read_content(content)
+    assert [str(p) for p in ahead.value.problems] == [str(p) for p in alone.value.problems]
+    assert any("2021-peel.yaml:" in str(p) and "'afi-9' is not a known item" in str(p)
+               for p in alone.value.problems)
