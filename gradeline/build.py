@@ -94,6 +94,9 @@ class Builder:
         self.search_later = False
         self.cache_file = cache_dir / "content.pickle" if cache_dir else None
         self.cache = ContentCache.load(self.cache_file) if self.cache_file else ContentCache()
+        #: Set when the builder builds only once (the build command): what a later build in
+        #: the same process would reuse is then dropped as soon as it is not needed.
+        self.once = False
         self.renderer: Renderer | None = None
         self.views = ViewCache()
         self.data_memo: dict[str, str] = {}
@@ -131,6 +134,8 @@ class Builder:
         content = read_content(self.content_dir, self.cache)          # load + validate
         if self.cache_file and (self.cache.misses > misses or not self.cache_file.exists()):
             self.cache.save(self.cache_file)
+        if self.once:
+            self.cache = ContentCache()  # the parsed files are not needed again: free them
         lap("load and validate")
         urls = Urls(self.base_url or content.site.base_url)
         fingerprint = Fingerprints(content, self.templates, urls, self.search)
@@ -379,6 +384,7 @@ def build(
     check_output_folder(out_dir, content_dir, project=Path.cwd())
     cache_dir = out_dir.parent / CACHE_FOLDER if cache else None
     builder = Builder(content_dir, base_url, templates, search=search, cache_dir=cache_dir)
+    builder.once = True
     return builder.build(out_dir, previous=out_dir if cache and out_dir.is_dir() else None)
 
 
