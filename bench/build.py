@@ -16,12 +16,13 @@ the largest of the process and its children):
 - Gradeline save to page: the dev server, from saving the file to the new page being
   served (median of several saves, each once the search index has caught up with the
   last); dev rebuild: the whole rebuild after such a save, as the server times it.
-- Hugo (content adapter) and Pelican (Markdown articles) building the same inspection
-  pages: see bench/reference.py for what they build.
+- Hugo (a content adapter) and Pelican (Markdown articles and pages) building the same
+  pages: every inspection, comparison, area history, timeline, areas table, tracker and
+  round (see bench/reference.py for what they build and what they leave out: Gradeline's
+  charts, CSV and JSON downloads).
 
-Prints a table with each figure as a ratio of Hugo's and Pelican's cold builds. Gradeline
-builds more pages than the references (comparisons, area histories, trackers, rounds,
-charts and data files); the table says how many each wrote.
+Prints a table with each figure as a ratio of Hugo's and Pelican's cold builds, and the
+pages each wrote.
 """
 
 from __future__ import annotations

@@ -3,13 +3,38 @@
     python bench/reference.py /tmp/s43            # prepare both in a temp folder, build once
 
 Given a Gradeline content folder, ``prepare_hugo`` writes a Hugo project whose content
-adapter (``content/_content.gotmpl``) reads the inspections' YAML from ``data/`` at build
-time, and ``prepare_pelican`` writes a Pelican project with one Markdown article per
-inspection. Both render, per inspection, a page with the title, metadata, the judgments
-table (framework area label, grade, Markdown summary), the areas for improvement and
-recommendations (Markdown), progress, amendments, quotes and sources; plus a home page
-listing every inspection newest first and one list page per organisation. Feeds, sitemaps,
-taxonomies and caches are off. The layouts and the theme live in ``bench/reference/``.
+adapter (``content/_content.gotmpl``) reads the YAML (inspections, organisations,
+frameworks, areas.yaml) from ``data/`` at build time and adds every page, and
+``prepare_pelican`` writes a Pelican project with one Markdown article per inspection and
+one Markdown page (``content/extra/``, each with its own ``Save_as``) per other page,
+written at preparation time. Both build the pages Gradeline builds for a site of several
+organisations (see ``expected_pages``):
+
+- per inspection, ``<org>/<id>/``: title, metadata, the judgments table (framework area
+  label, grade, Markdown summary), the areas for improvement and recommendations
+  (Markdown), progress, amendments, quotes and sources;
+- per inspection after an organisation's first (by publication date), a comparison with the
+  one before, ``compare/<earlier>/<later>/``: both titles, a table of the later report's
+  areas (label, earlier grade or "not judged", later grade, same/changed/new), then both
+  reports' areas for improvement and recommendations (Markdown);
+- per organisation: its list of inspections ``<org>/``, a timeline by year
+  ``<org>/timeline/``, an areas table (area x inspection, grades) ``<org>/areas/``, a
+  follow-up tracker (every area for improvement and recommendation, newest report first,
+  Markdown) ``<org>/tracker/``, and one history page per canonical area its inspections
+  judge, ``<org>/areas/<area>/`` (name and description from areas.yaml, then every
+  judgment of it, oldest first: inspection, framework label, grade, Markdown summary);
+- ``rounds/`` and, for each framework that two or more organisations were inspected under,
+  ``rounds/<framework>/`` (each organisation's latest inspection under it, grade per
+  graded area);
+- the home page (every inspection, newest first), ``compare/`` (the organisations),
+  ``data/`` and ``search/`` (a short text each) and ``404.html``.
+
+Gradeline's inspection pages live at ``inspections/<id>/`` and its organisations' under
+``organisations/<org>/``; the references use ``<org>/<id>/`` and ``<org>/``, the same
+number of pages. They do not make Gradeline's charts, CSV/JSON downloads or search index,
+and an organisation without inspections gets no pages (Gradeline gives it three). Feeds,
+sitemaps, taxonomies and caches are off. The layouts and the theme live in
+``bench/reference/``.
 
 ``run_hugo`` and ``run_pelican`` time one cold build (output and caches removed first) in a
 child process and read its peak resident memory with ``os.wait4``.
@@ -25,6 +50,7 @@ import argparse
 import functools
 import importlib.metadata
 import importlib.util
+import itertools
 import json
 import os
 import re
@@ -33,6 +59,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,13 +161,14 @@ def prepare_hugo(content: Path, work: Path) -> Path:
     shutil.copytree(content / "inspections", data / "inspections")
     shutil.copytree(content / "organisations", data / "organisations")
     shutil.copytree(content / "frameworks", data / "frameworks")
+    shutil.copy(content / "areas.yaml", data / "areas.yaml")
     site = _load(content / "site.yaml")
     config = {
         "baseURL": "/",
         "title": site.get("title", "Gradeline reference"),
         "locale": site.get("language", "en-GB"),
         "relativeURLs": True,
-        "disableKinds": ["taxonomy", "term", "rss", "sitemap", "robotsTXT", "404"],
+        "disableKinds": ["taxonomy", "term", "rss", "sitemap", "robotsTXT"],
         "cacheDir": str(project / ".hugo_cache"),
         "params": {"description": site.get("description", "")},
         # Raw HTML in content is dropped (Goldmark's default), like Gradeline's sanitiser.
@@ -195,11 +223,15 @@ MARKDOWN = {{
 # No caches: every build is cold.
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
-# Pages: one per inspection, the index, one list per organisation (category); nothing else.
+# Articles: one per inspection, listed by the index and by one page per organisation (its
+# category, named by the organisation's id). Pages (content/extra/): every other page, each
+# with its own Save_as and URL, listed nowhere. Nothing else is written.
+ORGANISATIONS = {organisations!r}
 ARTICLE_URL = "{{category}}/{{slug}}/"
 ARTICLE_SAVE_AS = "{{category}}/{{slug}}/index.html"
 CATEGORY_URL = "{{slug}}/"
 CATEGORY_SAVE_AS = "{{slug}}/index.html"
+PAGE_PATHS = ["extra"]
 DIRECT_TEMPLATES = ["index"]
 TAG_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
@@ -233,9 +265,10 @@ def _indent(text: object) -> str:
     return str(text).strip().replace("\n", "\n    ")
 
 
-def inspection_markdown(insp: dict, org_name: str, framework: dict | None) -> str:
+def inspection_markdown(insp: dict, framework: dict | None) -> str:
     """A Pelican article for one inspection: metadata header, then the same texts as the
-    Gradeline page, all as one Markdown document."""
+    Gradeline page, all as one Markdown document. Its category is the organisation's id (the
+    theme shows the name, from ORGANISATIONS), so the organisation's pages share a folder."""
     labels = {a["area"]: a["label"] for a in (framework or {}).get("areas", [])}
     fieldwork = "; ".join(f"{v['start']}" + (f" to {v['end']}" if v.get("end") else "")
                           for v in insp.get("fieldwork", []))
@@ -243,7 +276,7 @@ def inspection_markdown(insp: dict, org_name: str, framework: dict | None) -> st
         "Title": insp["title"],
         "Date": str(insp.get("published") or "1970-01-01"),
         "Slug": insp["id"],
-        "Category": org_name,
+        "Category": insp["organisation"],
         "Published": str(insp.get("published") or "date not known"),
         "Framework": (framework or {}).get("title", ""),
         "Fieldwork": fieldwork,
@@ -296,27 +329,260 @@ def inspection_markdown(insp: dict, org_name: str, framework: dict | None) -> st
     return "\n".join(lines)
 
 
+def _inspections_by_organisation(content: Path) -> dict[str, list[dict]]:
+    """Every inspection, by organisation, oldest first (by publication date, then id, as
+    Gradeline orders them)."""
+    by_org: dict[str, list[dict]] = {}
+    for path in sorted((Path(content) / "inspections").glob("*/*.yaml")):
+        insp = _load(path)
+        by_org.setdefault(insp["organisation"], []).append(insp)
+    for own in by_org.values():
+        own.sort(key=lambda i: (str(i.get("published") or ""), i["id"]))
+    return by_org
+
+
+def _judged_areas(areas: Iterable[str], own: list[dict]) -> list[str]:
+    """The canonical areas (ids, in areas.yaml order) an organisation's inspections judge."""
+    judged = {j["area"] for insp in own for j in insp.get("judgments") or []}
+    return [a for a in areas if a in judged]
+
+
+def _round_frameworks(by_org: dict[str, list[dict]], frameworks: Iterable[str]) -> list[str]:
+    """The frameworks that make a round: those two or more organisations were inspected
+    under."""
+    used: dict[str, set[str]] = {}
+    for org, own in by_org.items():
+        for insp in own:
+            if insp.get("framework"):
+                used.setdefault(insp["framework"], set()).add(org)
+    known = set(frameworks)
+    return [f for f in sorted(used) if len(used[f]) >= 2 and f in known]
+
+
+def expected_pages(content: Path) -> dict[str, int]:
+    """How many pages of each kind both references (and Gradeline) build for content."""
+    content = Path(content)
+    by_org = _inspections_by_organisation(content)
+    frameworks = [p.stem for p in (content / "frameworks").glob("*.yaml")]
+    areas = [a["id"] for a in _load(content / "areas.yaml").get("areas", [])]
+    return {
+        "inspections": sum(len(own) for own in by_org.values()),
+        "comparisons": sum(len(own) - 1 for own in by_org.values()),
+        "area histories": sum(len(_judged_areas(areas, own)) for own in by_org.values()),
+        "organisation pages (list, timeline, areas, tracker)": 4 * len(by_org),
+        "rounds": 1 + len(_round_frameworks(by_org, frameworks)),
+        "site pages (home, compare, data, search, 404)": 5,
+    }
+
+
+# The other pages, as Pelican pages written at preparation time: the same content as the
+# Gradeline (and Hugo) pages, as Markdown. Links use Pelican's {filename} and {category}
+# syntax, which it resolves at build time.
+
+
+def _labels(framework: dict | None) -> dict[str, str]:
+    return {a["area"]: a["label"] for a in (framework or {}).get("areas", [])}
+
+
+def _short(insp: dict) -> str:
+    return insp.get("short_title") or insp["title"]
+
+
+def _inspection_link(insp: dict, fragment: str = "") -> str:
+    return (f"[{_one_line(insp['title'])}]"
+            f"({{filename}}/{insp['organisation']}/{insp['id']}.md{fragment})")
+
+
+def _page_markdown(title: str, url: str, body: list[str]) -> str:
+    """A Pelican page at url (a folder ending in / or a file name), listed nowhere."""
+    save_as = url + "index.html" if url.endswith("/") else url
+    head = {"Title": title, "Slug": url.strip("/").replace("/", "--") or "home",
+            "URL": url, "Save_as": save_as, "Template": "extra"}
+    return "\n".join([f"{key}: {_one_line(value)}" for key, value in head.items()]
+                     + ["", *body, ""])
+
+
+def _comparison_body(a: dict, b: dict, frameworks: dict) -> list[str]:
+    labels_a = _labels(frameworks.get(a.get("framework")))
+    labels_b = _labels(frameworks.get(b.get("framework")))
+    lines = [f"- Earlier: {_inspection_link(a)}, {a.get('published') or 'date not known'}",
+             f"- Later: {_inspection_link(b)}, {b.get('published') or 'date not known'}", ""]
+    if b.get("judgments"):
+        before = {j["area"]: j["grade"] for j in a.get("judgments") or []}
+        lines += ["## Grades by area", "",
+                  f"| Area | {_one_line(_short(a))} | {_one_line(_short(b))} | Change |",
+                  "| --- | --- | --- | --- |"]
+        for j in b["judgments"]:
+            was = before.get(j["area"])
+            change = "new" if was is None else "same" if was == j["grade"] else "changed"
+            lines.append(f"| {_one_line(labels_b.get(j['area'], j['area']))} | "
+                         f"{_one_line(was or 'not judged')} | {_one_line(j['grade'])} | "
+                         f"{change} |")
+        lines.append("")
+    for heading, key in (("Areas for improvement", "areas_for_improvement"),
+                         ("Recommendations", "recommendations")):
+        if not (a.get(key) or b.get(key)):
+            continue
+        lines += [f"## {heading}", ""]
+        for name, insp, labels in (("Earlier", a, labels_a), ("Later", b, labels_b)):
+            if insp.get(key):
+                lines += [f"### {name}: {_one_line(insp['title'])}", ""]
+                for n, item in enumerate(insp[key], 1):
+                    area = (f"**{labels.get(item['area'], item['area'])}**: "
+                            if item.get("area") else "")
+                    lines.append(f"{n}. {area}{_indent(item['text'])}")
+                lines.append("")
+    return lines
+
+
+def _area_body(area: dict, area_id: str, own: list[dict], frameworks: dict) -> list[str]:
+    lines = [str(area.get("description") or "").strip(), "",
+             "| Inspection | Framework area | Grade | Summary |", "| --- | --- | --- | --- |"]
+    for insp in own:
+        labels = _labels(frameworks.get(insp.get("framework")))
+        for j in insp.get("judgments") or []:
+            if j["area"] == area_id:
+                lines.append(f"| {_inspection_link(insp)} | "
+                             f"{_one_line(labels.get(area_id, area_id))} | "
+                             f"{_one_line(j['grade'])} | {_one_line(j.get('summary') or '')} |")
+    return lines
+
+
+def _timeline_body(own: list[dict]) -> list[str]:
+    lines: list[str] = []
+    year = None
+    for insp in own:
+        published = str(insp.get("published") or "")
+        if not published:
+            continue  # no year to put it under
+        if published[:4] != year:
+            year = published[:4]
+            lines += ["", f"## {year}", ""]
+        lines.append(f"- {_inspection_link(insp)}, {published}")
+    return lines
+
+
+def _areas_body(org: str, area_ids: list[str], area_names: dict[str, str],
+                own: list[dict]) -> list[str]:
+    links = [f"[{_one_line(_short(i))}]({{filename}}/{org}/{i['id']}.md)" for i in own]
+    grades = [{j["area"]: j["grade"] for j in i.get("judgments") or []} for i in own]
+    lines = ["| Area | " + " | ".join(links) + " |", "| --- |" + " --- |" * len(own)]
+    for area_id in area_ids:
+        cells = [_one_line(g.get(area_id, "")) for g in grades]
+        lines.append(f"| [{_one_line(area_names[area_id])}]"
+                     f"({{filename}}/extra/{org}/areas/{area_id}.md) | " + " | ".join(cells)
+                     + " |")
+    return lines
+
+
+def _tracker_body(own: list[dict], frameworks: dict) -> list[str]:
+    lines = ["| Item | Inspection | Area | Text |", "| --- | --- | --- | --- |"]
+    for insp in reversed(own):
+        labels = _labels(frameworks.get(insp.get("framework")))
+        for item in [*(insp.get("areas_for_improvement") or []),
+                     *(insp.get("recommendations") or [])]:
+            area = labels.get(item["area"], item["area"]) if item.get("area") else ""
+            lines.append(f"| {_one_line(item['id'])} | "
+                         f"{_inspection_link(insp, '#' + item['id'])} | {_one_line(area)} | "
+                         f"{_one_line(item['text'])} |")
+    return lines
+
+
+def _round_body(framework_id: str, framework: dict, organisations: dict,
+                by_org: dict[str, list[dict]]) -> list[str]:
+    graded = [a for a in framework.get("areas", []) if a.get("graded", True)]
+    lines = ["| Organisation | Inspection | " + " | ".join(_one_line(a["label"]) for a in graded)
+             + " |", "| --- | --- |" + " --- |" * len(graded)]
+    for org in sorted(by_org, key=lambda o: organisations.get(o, {}).get("name", o)):
+        under = [i for i in by_org[org] if i.get("framework") == framework_id]
+        if not under:
+            continue
+        latest = under[-1]
+        grades = {j["area"]: j["grade"] for j in latest.get("judgments") or []}
+        info = organisations.get(org, {})
+        name = info.get("short_name") or info.get("name", org)
+        lines.append(f"| [{_one_line(name)}]({{category}}{org}) | {_inspection_link(latest)} | "
+                     + " | ".join(_one_line(grades.get(a["area"], "")) for a in graded)
+                     + " |")
+    return lines
+
+
+def extra_pages(content: Path, organisations: dict, frameworks: dict,
+                by_org: dict[str, list[dict]]) -> dict[str, str]:
+    """Every page but the inspections, the organisations' lists and the home page, as
+    Markdown by its path under content/extra/: comparisons, area histories, timelines,
+    areas tables, trackers, rounds and the site-wide pages. ``by_org`` holds each
+    organisation's inspections, oldest first."""
+    areas = {a["id"]: a for a in _load(content / "areas.yaml").get("areas", [])}
+    names = {a: info.get("name", a) for a, info in areas.items()}
+    pages: dict[str, str] = {}
+
+    def add(path: str, title: str, url: str, body: list[str]) -> None:
+        pages[path] = _page_markdown(title, url, body)
+
+    for org, own in by_org.items():
+        name = organisations.get(org, {}).get("name", org)
+        for a, b in itertools.pairwise(own):
+            add(f"compare/{a['id']}/{b['id']}.md", f"Compare {_short(a)} and {_short(b)}",
+                f"compare/{a['id']}/{b['id']}/", _comparison_body(a, b, frameworks))
+        area_ids = _judged_areas(areas, own)
+        for area_id in area_ids:
+            add(f"{org}/areas/{area_id}.md", f"{names[area_id]}: {name}",
+                f"{org}/areas/{area_id}/", _area_body(areas[area_id], area_id, own, frameworks))
+        add(f"{org}/areas.md", f"Areas: {name}", f"{org}/areas/",
+            _areas_body(org, area_ids, names, own))
+        add(f"{org}/timeline.md", f"Timeline: {name}", f"{org}/timeline/", _timeline_body(own))
+        add(f"{org}/tracker.md", f"Follow-up tracker: {name}", f"{org}/tracker/",
+            _tracker_body(own, frameworks))
+    rounds = _round_frameworks(by_org, frameworks)
+    for framework_id in rounds:
+        add(f"rounds/{framework_id}.md", frameworks[framework_id].get("title", framework_id),
+            f"rounds/{framework_id}/",
+            _round_body(framework_id, frameworks[framework_id], organisations, by_org))
+    add("rounds.md", "Rounds", "rounds/",
+        [f"- [{_one_line(frameworks[f].get('title', f))}]({{filename}}/extra/rounds/{f}.md)"
+         for f in rounds])
+    listed = sorted(by_org, key=lambda o: organisations.get(o, {}).get("name", o))
+    add("compare.md", "Compare two reports", "compare/",
+        ["Each organisation's page links its reports; every report is compared with the one "
+         "before.", ""]
+        + [f"- [{_one_line(organisations.get(o, {}).get('name', o))}]({{category}}{o})"
+           for o in listed])
+    add("data.md", "Open data", "data/",
+        ["The grades and the record of every inspection as CSV and JSON, with sources and "
+         "licence. *Not part of this reference build.*"])
+    add("search.md", "Search", "search/",
+        ["Search every inspection and area. *Not part of this reference build.*"])
+    add("404.md", "Page not found", "404.html", ["There is no page at this address."])
+    return pages
+
+
 def prepare_pelican(content: Path, work: Path) -> Path:
-    """Write a Pelican project under work/ (one Markdown article per inspection, a minimal
-    theme, caches and feeds off); returns the project folder. Not timed."""
+    """Write a Pelican project under work/ (one Markdown article per inspection, one Markdown
+    page per other page, a minimal theme, caches and feeds off); returns the project folder.
+    Not timed."""
     content = Path(content)
     project = _fresh(Path(work) / "pelican")
     shutil.copytree(PELICAN_THEME, project / "theme")
     site = _load(content / "site.yaml")
     organisations = {p.stem: _load(p) for p in sorted((content / "organisations").glob("*.yaml"))}
     frameworks = {p.stem: _load(p) for p in sorted((content / "frameworks").glob("*.yaml"))}
-    for path in sorted((content / "inspections").glob("*/*.yaml")):
-        insp = _load(path)
-        org = insp["organisation"]
-        org_name = organisations.get(org, {}).get("name", org)
-        framework = frameworks.get(insp["framework"]) if insp.get("framework") else None
-        target = project / "content" / org / f"{insp['id']}.md"
+    by_org = _inspections_by_organisation(content)
+    for org, own in by_org.items():
+        (project / "content" / org).mkdir(parents=True)
+        for insp in own:
+            framework = frameworks.get(insp["framework"]) if insp.get("framework") else None
+            (project / "content" / org / f"{insp['id']}.md").write_text(
+                inspection_markdown(insp, framework), encoding="utf-8")
+    for name, text in extra_pages(content, organisations, frameworks, by_org).items():
+        target = project / "content" / "extra" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(inspection_markdown(insp, org_name, framework), encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
     (project / "pelicanconf.py").write_text(PELICANCONF.format(
         title=site.get("title", "Gradeline reference"),
         description=site.get("description", ""),
         language=site.get("language", "en-GB"),
+        organisations={o: info.get("name", o) for o, info in organisations.items()},
     ), encoding="utf-8")
     return project
 
@@ -344,10 +610,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="prepare in DIR and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
-    count = len(list((args.content / "inspections").glob("*/*.yaml")))
     orgs = len(list((args.content / "organisations").glob("*.yaml")))
-    print(f"{args.content}: {count} inspections, {orgs} organisations; expected pages "
-          f"{count + orgs + 1} (one per inspection, one per organisation, home)")
+    expected = expected_pages(args.content)
+    print(f"{args.content}: {expected['inspections']} inspections, {orgs} organisations; "
+          f"expected pages {sum(expected.values())} ("
+          + ", ".join(f"{n} {kind}" for kind, n in expected.items()) + ")")
     with tempfile.TemporaryDirectory(prefix="gradeline-reference-") as temp:
         work = args.keep or Path(temp)
         for prepare, run in ((prepare_hugo, run_hugo), (prepare_pelican, run_pelican)):
