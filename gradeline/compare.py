@@ -222,17 +222,21 @@ def track_items(site: SiteView, memo: dict[int, tuple[Any, ...]] | None = None
     tracked: dict[str, TrackedItem] = {}
     used: dict[int, tuple[Any, ...]] = {}
     for view in site.inspections:
-        refs = [f"{view.summary.id}#{item.id}" for group in ITEM_GROUPS
-                for item in getattr(view.inspection, group)]
+        kept = memo.get(id(view)) if memo is not None else None
+        if kept is not None and kept[0] is not view:
+            kept = None
+        refs = kept[1] if kept is not None else [
+            f"{view.summary.id}#{item.id}" for group in ITEM_GROUPS
+            for item in getattr(view.inspection, group)]
         said = tuple((ref, tuple(follow_ups[ref]) if ref in follow_ups else (),
                       tuple(continued[ref]) if ref in continued else ())
                      for ref in refs if ref in follow_ups or ref in continued)
-        kept = memo.get(id(view)) if memo is not None else None
-        if kept is not None and kept[0] is view and kept[1] == said:
-            items = kept[2]
+        if kept is not None and kept[2] == said:
+            items = kept[3]
         else:
             items = _tracked_items(content, view, follow_ups, continued)
-        used[id(view)] = (view, said, items)  # the view, kept alive, keeps its id unique
+        # The view, kept alive by the entry, keeps its id from being reused.
+        used[id(view)] = (view, refs, said, items)
         tracked.update((item.ref, item) for item in items)
     if memo is not None:
         memo.clear()
