@@ -174,22 +174,29 @@ class SiteHandler(web.StaticFileHandler):
     def compute_etag(self) -> str | None:
         return None  # every response is fresh ("no-store"); nothing to revalidate
 
-    @classmethod
-    def get_content(cls, abspath: str, start: int | None = None,
-                    end: int | None = None) -> Any:
-        if abspath.endswith(".html") and start is None and end is None:
-            data = Path(abspath).read_bytes()
-            return data.replace(b"</head>", cls.dev_script + b"</head>", 1)
-        return super().get_content(abspath, start, end)
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        self.body: bytes | None = None
+        return super().validate_absolute_path(root, absolute_path)
 
-    @classmethod
-    def get_content_size_for(cls, abspath: str) -> int:
-        size = os.path.getsize(abspath)
-        return size + len(cls.dev_script) if abspath.endswith(".html") else size
+    def _read(self) -> bytes:
+        """The file as it is now, read once per request: the site is updated in place while
+        it is served, so the response's length and its bytes must come from one reading."""
+        if self.body is None:
+            assert self.absolute_path is not None
+            data = Path(self.absolute_path).read_bytes()
+            if self.absolute_path.endswith(".html"):
+                data = data.replace(b"</head>", self.dev_script + b"</head>", 1)
+            self.body = data
+        return self.body
 
     def get_content_size(self) -> int:
-        assert self.absolute_path is not None
-        return self.get_content_size_for(self.absolute_path)
+        return len(self._read())
+
+    def get_content(self, abspath: str, start: int | None = None,  # type: ignore[override]
+                    end: int | None = None) -> bytes:
+        # Called on the handler (tornado calls it as a class method only to hash files for
+        # versioned URLs, which the dev server does not use).
+        return self._read()[start:end]
 
     async def get(self, path: str, include_body: bool = True) -> None:
         # Resolve "current" once per request: tornado resolves links itself, and checks the

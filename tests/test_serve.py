@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +17,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tornado import web
+from tornado.testing import AsyncHTTPTestCase
+
+from gradeline.serve import SiteHandler
 
 from conftest import MINIMAL, ROOT
 
@@ -128,6 +134,45 @@ def test_survives_fifty_rapid_saves(server: DevServer) -> None:
         time.sleep(0.1)
     assert status["ok"] is True and b"Save 49." in body
     assert server.process.poll() is None
+
+
+class _SavedMidRequest(SiteHandler):
+    """Serves a page that is saved again between reading its size and its bytes: the
+    moment when an in-place rebuild replaces the file a request is reading."""
+
+    def get_content_size(self) -> int:
+        size = super().get_content_size()
+        assert self.absolute_path is not None
+        page = Path(self.absolute_path)
+        replacement = page.with_name("index.html.new")
+        replacement.write_text(NEW_PAGE, encoding="utf-8")
+        os.replace(replacement, page)
+        return size
+
+
+OLD_PAGE = "<!doctype html><html><head></head><body><p>Old.</p></body></html>\n"
+NEW_PAGE = "<!doctype html><html><head></head><body><p>New, and longer.</p></body></html>\n"
+
+
+class TestAPageSavedWhileServed(AsyncHTTPTestCase):
+    """A response comes whole from one version of the file, whatever a save does meanwhile."""
+
+    def get_app(self) -> web.Application:
+        self.folder = Path(tempfile.mkdtemp())
+        (self.folder / "index.html").write_text(OLD_PAGE, encoding="utf-8")
+        return web.Application([(r"/(.*)", _SavedMidRequest,
+                                 {"path": str(self.folder), "default_filename": "index.html"})])
+
+    def tearDown(self) -> None:
+        super().tearDown()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def test_the_response_is_the_whole_page_as_it_was_read(self) -> None:
+        response = self.fetch("/")
+        assert response.code == 200
+        assert response.body == OLD_PAGE.encode().replace(
+            b"</head>", SiteHandler.dev_script + b"</head>")
+        assert (self.folder / "index.html").read_text(encoding="utf-8") == NEW_PAGE
 
 
 def test_serves_under_the_production_base_path(minimal: Path) -> None:
