@@ -30,7 +30,14 @@ from .feeds import atom_feed, robots, sitemap
 from .pages import site_pages
 from .parallel import can_fork
 from .render import TEMPLATES, Page, Renderer, hash_assets
-from .resolve import Content, ContentCache, cache_version, read_content
+from .resolve import (
+    Content,
+    ContentCache,
+    cache_version,
+    load_cache_file,
+    read_content,
+    save_cache_file,
+)
 from .search import index_search
 from .urls import Urls
 from .views import ViewCache, derive, inspection_url
@@ -99,7 +106,10 @@ class Builder:
         self.once = False
         self.renderer: Renderer | None = None
         self.views = ViewCache()
-        self.data_memo: dict[str, str] = {}
+        #: Pieces of the data files, kept from build to build (see data_files).
+        self.data_file = cache_dir / "data.pickle" if cache_dir else None
+        self.data_memo: dict[str, bytes] = (load_cache_file(self.data_file) or {}) \
+            if self.data_file else {}
         #: Each inspection file's hash at the last successful build.
         self.digests: dict[str, str] = {}
 
@@ -194,7 +204,10 @@ class Builder:
             # one; but the dev server makes them itself, keeping their pieces for the next
             # build (see data_files).
             def write_data(w: SiteWriter | InPlaceWriter) -> None:
-                w.write_all(data_files(site, self.data_memo))
+                files, made = data_files(site, self.data_memo)
+                w.write_all(files)
+                if made and self.data_file:  # in whichever process made them
+                    save_cache_file(self.data_file, self.data_memo)
 
             if self.search_later:
                 write_data(writer)

@@ -12,6 +12,7 @@ import io
 import itertools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .compare import compare_data
@@ -59,18 +60,33 @@ COLUMN_DOCS = {
 JSON_SCHEMA_VERSION = 1
 
 
-#: Pieces of the data files (UTF-8) by the hashes of what they are made from, kept by a
-#: long-lived builder (the dev server) so that a rebuild after one edit remakes one
-#: inspection's part.
+#: Pieces of the data files (UTF-8) by the hashes of what they are made from, kept between
+#: builds (in the dev server, and in the build cache) so that a rebuild after one edit
+#: remakes one inspection's part.
 Memo = dict[str, bytes]
 
 
-def _memo(memo: Memo | None, key: str, make: Callable[[], bytes]) -> bytes:
-    if memo is None:
-        return make()
-    if key not in memo:
-        memo[key] = make()
-    return memo[key]
+@dataclass
+class _Pieces:
+    """The pieces one build uses: taken from the earlier builds' memo when it has them."""
+
+    earlier: Memo
+    used: Memo = field(default_factory=dict)
+    made: int = 0
+
+    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
+        piece = self.used.get(key)
+        if piece is None:
+            piece = self.earlier.get(key)
+        if piece is None:
+            piece = make()
+            self.made += 1
+        self.used[key] = piece
+        return piece
+
+
+def _memo(memo: _Pieces | None, key: str, make: Callable[[], bytes]) -> bytes:
+    return make() if memo is None else memo.get(key, make)
 
 
 def _key(site: SiteView, view: InspectionView) -> str:
@@ -78,7 +94,7 @@ def _key(site: SiteView, view: InspectionView) -> str:
     return f"{view.summary.id}|{content.digests.get(view.summary.id)}|{content.shared_digest}"
 
 
-def judgments_csv(site: SiteView, memo: Memo | None = None) -> bytes:
+def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> bytes:
     """Every area of every graded inspection: one row each, as the pages show it."""
     def rows(view: InspectionView) -> str:
         buffer = io.StringIO()
@@ -121,7 +137,7 @@ def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -
     ]
 
 
-def inspections_json(site: SiteView, memo: Memo | None = None) -> bytes:
+def inspections_json(site: SiteView, memo: _Pieces | None = None) -> bytes:
     """The whole record: every inspection with everything it says and every source it cites.
 
     Written as json.dumps(payload, indent=1) would write it, from one piece per inspection.
@@ -178,7 +194,7 @@ def _source_record(source: Source) -> dict[str, Any]:
 
 
 def compare_script(site: SiteView, views: list[InspectionView],
-                   memo: Memo | None = None) -> bytes:
+                   memo: _Pieces | None = None) -> bytes:
     """The compare picker's data for one organisation, as a script so that it loads from
     disk as well as from a host (browsers refuse to fetch files from files)."""
     key = "compare|" + "|".join(_key(site, v) for v in views)
@@ -191,13 +207,18 @@ def compare_data_path(organisation_id: str) -> str:
     return f"data/compare/{organisation_id}.js"
 
 
-def data_files(site: SiteView, memo: Memo | None = None) -> list[tuple[str, bytes]]:
-    """The files under ``data/``: (site path, bytes)."""
-    if memo is not None and len(memo) > 8 * max(1, len(site.inspections)):
-        memo.clear()  # pieces of old versions pile up in a long-running server
-    return [
-        ("data/judgments.csv", judgments_csv(site, memo)),
-        ("data/inspections.json", inspections_json(site, memo)),
-        *((compare_data_path(scope.id), compare_script(site, scope.inspections, memo))
+def data_files(site: SiteView, memo: Memo | None = None) -> tuple[list[tuple[str, bytes]], int]:
+    """The files under ``data/`` as (site path, bytes), and how many pieces of them were
+    made anew rather than taken from ``memo``, which is left holding exactly the pieces
+    these files are made of."""
+    pieces = None if memo is None else _Pieces(memo)
+    files = [
+        ("data/judgments.csv", judgments_csv(site, pieces)),
+        ("data/inspections.json", inspections_json(site, pieces)),
+        *((compare_data_path(scope.id), compare_script(site, scope.inspections, pieces))
           for scope in site.scopes),
     ]
+    if memo is not None and pieces is not None:
+        memo.clear()  # pieces of old versions would pile up in a long-running server
+        memo.update(pieces.used)
+    return files, pieces.made if pieces is not None else len(files)

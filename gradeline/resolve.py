@@ -125,26 +125,36 @@ class ContentCache:
         """Keep the cache in a file for the next build, in a form that is quick to load:
         the parsed data (plain lists and dicts; parsing YAML is the slow part), not the
         validated objects, which are slower to unpickle than to validate again."""
-        kept = {key: (signature, (doc.for_cache() if doc else None, None, found))
-                for key, (signature, (doc, _, found)) in self.entries.items()}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        with temporary.open("wb") as handle:
-            handle.write(cache_version().encode() + b"\n")  # read first, to skip old caches
-            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
+        save_cache_file(path, {key: (signature, (doc.for_cache() if doc else None, None, found))
+                               for key, (signature, (doc, _, found)) in self.entries.items()})
 
     @classmethod
     def load(cls, path: Path) -> ContentCache:
         """The cache a previous build saved, or an empty one (missing, old or unreadable)."""
-        try:
-            with path.open("rb") as handle:
-                if handle.readline().strip() != cache_version().encode():
-                    return cls()
-                return cls(pickle.load(handle))
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError,
-                ImportError, TypeError):
-            return cls()
+        entries = load_cache_file(path)
+        return cls(entries) if isinstance(entries, dict) else cls()
+
+
+def save_cache_file(path: Path, value: Any) -> None:
+    """Keep ``value`` in a file for the next build, marked with this version of the code."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        handle.write(cache_version().encode() + b"\n")  # read first, to skip old caches
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)
+
+
+def load_cache_file(path: Path) -> Any:
+    """What ``save_cache_file`` kept, or None (missing, from other code, or unreadable)."""
+    try:
+        with path.open("rb") as handle:
+            if handle.readline().strip() != cache_version().encode():
+                return None
+            return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError,
+            ImportError, TypeError):
+        return None
 
 
 @functools.cache

@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from gradeline.build import Builder
+from gradeline import data
+from gradeline.build import Builder, build
 from gradeline.errors import ContentError
 
 from conftest import SHIPPED, tree_digest
@@ -163,3 +165,26 @@ def test_an_unchanged_file_is_checked_again_when_what_it_refers_to_changes(
         builder.build(tmp_path / "second", previous=tmp_path / "first")
     assert any(p.file.endswith("2021-peel.yaml") and "'afi-1' is not a known item" in p.message
                for p in caught.value.problems)
+
+
+def test_data_files_are_remade_from_kept_pieces_in_a_later_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    out = tmp_path / "site"
+    build(content, out, search=False)
+    summary_edit(content)
+    made: list[str] = []
+    real = data._inspection_record
+
+    def counting(content: object, view: Any) -> dict:
+        made.append(view.summary.id)
+        return real(content, view)
+
+    monkeypatch.setattr(data, "_inspection_record", counting)
+    build(content, out, search=False)  # a new builder, as a new run of the command would be
+    assert made == ["2017-peel"]  # the edited inspection's part only; the rest were kept
+    Builder(content, search=False).build(tmp_path / "fresh")
+    for name in ("inspections.json", "judgments.csv"):
+        assert (out / "data" / name).read_bytes() == \
+            (tmp_path / "fresh" / "data" / name).read_bytes()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,8 +18,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
-from tornado import web
-from tornado.testing import AsyncHTTPTestCase
+from tornado import httpserver, netutil, web
 
 from gradeline.serve import SiteHandler
 
@@ -154,25 +154,34 @@ OLD_PAGE = "<!doctype html><html><head></head><body><p>Old.</p></body></html>\n"
 NEW_PAGE = "<!doctype html><html><head></head><body><p>New, and longer.</p></body></html>\n"
 
 
-class TestAPageSavedWhileServed(AsyncHTTPTestCase):
-    """A response comes whole from one version of the file, whatever a save does meanwhile."""
+def test_a_page_saved_while_it_is_served_comes_whole(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text(OLD_PAGE, encoding="utf-8")
+    app = web.Application([(r"/(.*)", _SavedMidRequest,
+                            {"path": str(tmp_path), "default_filename": "index.html"})])
+    # The handler on its own event loop and thread (the browser tests' loop runs in this one).
+    ready, address = threading.Event(), []
+    loop = asyncio.new_event_loop()
 
-    def get_app(self) -> web.Application:
-        self.folder = Path(tempfile.mkdtemp())
-        (self.folder / "index.html").write_text(OLD_PAGE, encoding="utf-8")
-        return web.Application([(r"/(.*)", _SavedMidRequest,
-                                 {"path": str(self.folder), "default_filename": "index.html"})])
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        sockets = netutil.bind_sockets(0, "127.0.0.1")
+        httpserver.HTTPServer(app).add_sockets(sockets)
+        address.append(sockets[0].getsockname()[1])
+        loop.call_soon(ready.set)
+        loop.run_forever()
 
-    def tearDown(self) -> None:
-        super().tearDown()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def test_the_response_is_the_whole_page_as_it_was_read(self) -> None:
-        response = self.fetch("/")
-        assert response.code == 200
-        assert response.body == OLD_PAGE.encode().replace(
-            b"</head>", SiteHandler.dev_script + b"</head>")
-        assert (self.folder / "index.html").read_text(encoding="utf-8") == NEW_PAGE
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{address[0]}/", timeout=10) as response:
+            status, body = response.status, response.read()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+    assert status == 200
+    assert body == OLD_PAGE.encode().replace(b"</head>", SiteHandler.dev_script + b"</head>")
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == NEW_PAGE
 
 
 def test_serves_under_the_production_base_path(minimal: Path) -> None:
