@@ -268,29 +268,35 @@ def _collector_paused() -> Iterator[None]:
 
 #: Below this many pages a second process costs more than it saves.
 PARALLEL_MIN_PAGES = 120
-_JOB: tuple[Renderer, list[list[Page]], SiteWriter, Callable[[SiteWriter], None] | None] | None \
-    = None
+_JOB: tuple[Renderer, list[list[Page]], SiteWriter | InPlaceWriter,
+           Callable[[SiteWriter | InPlaceWriter], None] | None, Any] | None = None
 
 
-def shares(pages: list[Page], workers: int) -> list[list[Page]]:
-    """Split pages into ``workers`` runs of about equal length, each organisation's pages
-    together (but for the one at each cut), so that each process converts a text's
-    Markdown once rather than each of them converting it again."""
-    ordered = sorted(pages, key=lambda page: page.shard)  # stable: page order within each
-    size = -(-len(ordered) // workers)
-    return [ordered[i * size:(i + 1) * size] for i in range(workers)]
+def chunks(pages: list[Page], workers: int) -> list[list[Page]]:
+    """Pages in runs for the rendering processes to take one at a time: each
+    organisation's pages in one run (so that one process converts its texts' Markdown,
+    once), an organisation too large for a fair share cut into several; largest first, so
+    that the last runs taken are small and the processes finish together."""
+    size = max(PARALLEL_MIN_PAGES // 4, len(pages) // (workers * 8))
+    by_shard: dict[str, list[Page]] = {}
+    for page in pages:
+        by_shard.setdefault(page.shard, []).append(page)
+    runs = [own[i:i + size] for own in by_shard.values() for i in range(0, len(own), size)]
+    return sorted(runs, key=len, reverse=True)  # stable: ties stay in page order
 
 
 def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter | InPlaceWriter,
-                 workers: int, extra: Callable[[SiteWriter], None] | None = None
+                 workers: int,
+                 extra: Callable[[SiteWriter | InPlaceWriter], None] | None = None
                  ) -> dict[str, list[str]]:
     """Render pages and their chart CSVs into the writer's staging folder; returns each
     rendered page's CSV files, by page file, for pages that have charts.
 
-    With several cores and many pages, forked processes render a share each while this
-    one renders its own: they inherit the derived site, so nothing is sent to them but
-    share numbers, and each writes its own files. Shares keep an organisation's pages
-    together (see :func:`shares`).
+    With several cores and many pages, forked processes render beside this one: they
+    inherit the derived site, so nothing is sent to them; each takes the next run of pages
+    (see :func:`chunks`) until none is left, and writes its own files. The first helper
+    makes the data files (``extra``) first; taking runs as they go keeps it from finishing
+    last.
     """
     global _JOB
     workers = min(workers, len(pages) // (PARALLEL_MIN_PAGES // 2) or 1)
@@ -300,13 +306,12 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter | InP
             extra(writer)
         return csvs
     renderer.compile_templates()
-    _JOB = (renderer, shares(pages, workers), writer, extra)
+    context = multiprocessing.get_context("fork")
+    _JOB = (renderer, chunks(pages, workers), writer, extra, context.Value("i", 0))
     try:
-        context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
-            futures = [pool.submit(_render_in_child, share, workers)
-                       for share in range(1, workers)]
-            csvs = _render_share(renderer, _JOB[1][0], writer)
+            futures = [pool.submit(_render_in_child, helper) for helper in range(1, workers)]
+            csvs = _render_runs(writer)
             for future in futures:
                 count, size, changed, sizes, theirs = future.result()
                 writer.absorb((count, size, changed, sizes))
@@ -315,6 +320,20 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter | InP
         _JOB = None
     writer.changed.sort()
     return csvs
+
+
+def _render_runs(writer: SiteWriter | InPlaceWriter) -> dict[str, list[str]]:
+    """Take runs of pages one after another, until every run is taken, and render them."""
+    assert _JOB is not None
+    renderer, runs, _, _, taken = _JOB
+    csvs: dict[str, list[str]] = {}
+    while True:
+        with taken.get_lock():
+            number = taken.value
+            taken.value = number + 1
+        if number >= len(runs):
+            return csvs
+        csvs.update(_render_share(renderer, runs[number], writer))
 
 
 def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter | InPlaceWriter
@@ -330,14 +349,14 @@ def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter | In
     return csvs
 
 
-def _render_in_child(share: int, workers: int
+def _render_in_child(helper: int
                      ) -> tuple[int, int, list[str], dict[str, int], dict[str, list[str]]]:
     assert _JOB is not None
-    renderer, split, parent, extra = _JOB
+    _, _, parent, extra, _ = _JOB
     writer = parent.sharing()
-    if share == 1 and extra is not None:
+    if helper == 1 and extra is not None:
         extra(writer)  # the first helper also makes the data files
-    csvs = _render_share(renderer, split[share], writer)
+    csvs = _render_runs(writer)
     return writer.count, writer.bytes, writer.changed, writer.sizes, csvs
 
 

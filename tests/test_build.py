@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gradeline import build as build_module
 from gradeline import resolve
 from gradeline.build import Builder, build
 from gradeline.cli import main
@@ -212,3 +213,22 @@ def test_files_parsed_ahead_in_another_process_build_the_same_site_with_the_same
     assert [str(p) for p in ahead.value.problems] == [str(p) for p in alone.value.problems]
     assert any("2021-peel.yaml:" in str(p) and "'afi-9' is not a known item" in str(p)
                for p in alone.value.problems)
+
+
+def test_rendering_in_two_processes_builds_the_same_site(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    Builder(SHIPPED, search=False, workers=1).build(tmp_path / "one")
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(build_module, "can_fork", lambda: True)
+    rendered: list[int] = []
+    real = build_module._render_share
+
+    def counting(renderer: object, pages: list, writer: object) -> dict:
+        rendered.append(len(pages))
+        return real(renderer, pages, writer)
+
+    monkeypatch.setattr(build_module, "_render_share", counting)
+    result = Builder(SHIPPED, search=False, workers=2).build(tmp_path / "two")
+    # This process rendered some runs, the forked one the others (and the data files).
+    assert 0 < sum(rendered) < result.pages
+    assert tree_digest(tmp_path / "two") == tree_digest(tmp_path / "one")

@@ -13,8 +13,9 @@ from golden import page_digests, read_golden, write_golden
 from playwright.sync_api import Browser
 
 from gradeline import feeds
-from gradeline.build import build, shares
+from gradeline.build import build, chunks
 from gradeline.pages import site_pages
+from gradeline.render import Page
 from gradeline.resolve import read_content
 from gradeline.urls import Urls
 from gradeline.views import derive
@@ -150,21 +151,23 @@ def test_round_table_sorts_by_any_column(browser: Browser, many: Path) -> None:
         server.shutdown()
 
 
-def test_parallel_shares_keep_each_organisation_together(many: Path) -> None:
+def test_parallel_runs_keep_each_organisation_together(many: Path) -> None:
     site = derive(read_content(many.parent / "content"))
     pages = site_pages(site)
-    split = shares(pages, 2)
-    assert sorted(p.file for share in split for p in share) == sorted(p.file for p in pages)
-    assert abs(len(split[0]) - len(split[1])) <= 1
-    holders = {}
-    for number, share in enumerate(split):
-        for page in share:
-            holders.setdefault(page.shard, set()).add(number)
+    runs = chunks(pages, 2)
+    assert sorted(p.file for run in runs for p in run) == sorted(p.file for p in pages)
+    assert [len(run) for run in runs] == sorted((len(run) for run in runs), reverse=True)
     assert {page.shard for page in pages} == {"", "force-001", "force-002", "force-003"}
-    # Only the organisation at the cut has pages in both shares.
-    assert sum(len(numbers) > 1 for numbers in holders.values()) <= 1
+    for run in runs:  # small organisations: one run each
+        assert len({page.shard for page in run}) == 1
+    assert len(runs) == 4
     inspection = next(p for p in pages if p.target.startswith("inspections/"))
     assert inspection.shard == site.inspections[0].inspection.organisation
+    # One organisation larger than a fair share is cut into runs of at most the run size.
+    big = [Page(f"p{i}/", "404.html", "t", shard="only") for i in range(1000)]
+    runs = chunks(big, 2)
+    assert [len(run) for run in runs] == [62] * 16 + [8]
+    assert [p.target for run in runs for p in run] == [p.target for p in big]
 
 
 def test_the_feed_lists_only_the_newest_inspections(many: Path,
