@@ -106,10 +106,10 @@ class Builder:
         self.once = False
         self.renderer: Renderer | None = None
         self.views = ViewCache()
-        #: Pieces of the data files, kept from build to build (see data_files).
+        #: Pieces of the data files, kept from build to build (see data_files); read from
+        #: the cache when first needed, by the process that makes the data files.
         self.data_file = cache_dir / "data.pickle" if cache_dir else None
-        self.data_memo: dict[str, bytes] = (load_cache_file(self.data_file) or {}) \
-            if self.data_file else {}
+        self._data_memo: dict[str, bytes] | None = None
         #: Each inspection file's hash at the last successful build.
         self.digests: dict[str, str] = {}
 
@@ -204,10 +204,13 @@ class Builder:
             # one; but the dev server makes them itself, keeping their pieces for the next
             # build (see data_files).
             def write_data(w: SiteWriter | InPlaceWriter) -> None:
-                files, made = data_files(site, self.data_memo)
+                if self._data_memo is None:
+                    self._data_memo = (load_cache_file(self.data_file) or {}) \
+                        if self.data_file else {}
+                files, made = data_files(site, self._data_memo)
                 w.write_all(files)
                 if made and self.data_file:  # in whichever process made them
-                    save_cache_file(self.data_file, self.data_memo)
+                    save_cache_file(self.data_file, self._data_memo)
 
             if self.search_later:
                 write_data(writer)
