@@ -40,7 +40,7 @@ from .resolve import (
 )
 from .search import index_search
 from .urls import Urls
-from .views import ViewCache, derive, inspection_url
+from .views import SiteView, ViewCache, derive, inspection_url
 from .write import MARKER, MARKER_NOTE, InPlaceWriter, SiteWriter, check_output_folder
 
 #: The main navigation, (label, site path): for a site about one organisation, and for one
@@ -203,15 +203,7 @@ class Builder:
             # The data files are made while pages render, in another process if there is
             # one; but the dev server makes them itself, keeping their pieces for the next
             # build (see data_files).
-            def write_data(w: SiteWriter | InPlaceWriter) -> None:
-                if self._data_memo is None:
-                    self._data_memo = (load_cache_file(self.data_file) or {}) \
-                        if self.data_file else {}
-                files, made = data_files(site, self._data_memo)
-                w.write_all(files)
-                if made and self.data_file:  # in whichever process made them
-                    save_cache_file(self.data_file, self._data_memo)
-
+            write_data = functools.partial(self._write_data, site)
             if self.search_later:
                 write_data(writer)
             csvs.update(render_pages(renderer, todo, writer, self.workers,
@@ -231,17 +223,8 @@ class Builder:
                 if self.search_later and previous is not None and writer.reuse_tree(
                         "pagefind"):
                     search_stale = True  # the caller re-indexes once the site is served
-                elif isinstance(writer, InPlaceWriter):
-                    # Made beside the site and swapped in whole: Pagefind does not remove
-                    # the files of an earlier index.
-                    fresh = out_dir.parent / f".{out_dir.name}.pagefind-{os.getpid()}"
-                    shutil.rmtree(fresh, ignore_errors=True)
-                    writer.prune()  # pages no longer in the site are not indexed
-                    index_search(out_dir, keep_index_url=not urls.pretty, bundle=fresh)
-                    writer.replace_tree(fresh, "pagefind")
-                    lap("search index")
                 else:
-                    index_search(writer.staging, keep_index_url=not urls.pretty)
+                    _index_search(writer, urls)
                     lap("search index")
             writer.commit({"generator": f"Gradeline {__version__}",
                            "note": MARKER_NOTE, "site": fingerprint.site(),
@@ -256,6 +239,33 @@ class Builder:
                            time.perf_counter() - started, content, writer.changed, rendered,
                            timings, search_stale=search_stale,
                            search_pretty=urls.pretty)
+
+
+    def _write_data(self, site: SiteView, writer: SiteWriter | InPlaceWriter) -> None:
+        """Write the data files, from the pieces kept by earlier builds where unchanged,
+        and keep the pieces (in the cache folder, by whichever process made them)."""
+        if self._data_memo is None:
+            self._data_memo = (load_cache_file(self.data_file) or {}) if self.data_file \
+                else {}
+        files, made = data_files(site, self._data_memo)
+        writer.write_all(files)
+        if made and self.data_file:
+            save_cache_file(self.data_file, self._data_memo)
+
+
+def _index_search(writer: SiteWriter | InPlaceWriter, urls: Urls) -> None:
+    """Make the search index of the pages the writer holds."""
+    if isinstance(writer, InPlaceWriter):
+        # Made beside the site and swapped in whole: Pagefind does not remove the files
+        # of an earlier index.
+        out = writer.out
+        fresh = out.parent / f".{out.name}.pagefind-{os.getpid()}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        writer.prune()  # pages no longer in the site are not indexed
+        index_search(out, keep_index_url=not urls.pretty, bundle=fresh)
+        writer.replace_tree(fresh, "pagefind")
+    else:
+        index_search(writer.staging, keep_index_url=not urls.pretty)
 
 
 @contextlib.contextmanager
