@@ -3,10 +3,10 @@
 The first build goes to a private working folder; each later one updates it in place,
 writing only the files that changed, each by an atomic rename (so a request never gets half
 a file), and open pages reload once the build is done. That keeps a rebuild after one save
-proportional to what the save changed, not to the size of the site. A failed build changes
-nothing that is served: content problems are found before anything is written, the pages
-reload and an overlay lists every problem with its file, line and column, until a save
-fixes them.
+proportional to what the save changed, not to the size of the site. A build that fails on
+the content changes nothing that is served, since content problems are found before
+anything is written: the pages reload and an overlay lists every problem with its file,
+line and column, until a save fixes them.
 
 Reloading uses livereload's browser protocol and client (livereload.js over a WebSocket);
 watching uses watchfiles (inotify), so a save is noticed at once rather than at the next

@@ -247,8 +247,9 @@ class InPlaceWriter(_Writer):
 
     A reader may see some pages of the new build beside pages of the old one while it
     runs (a request never sees half a file); the dev server reloads pages only once the
-    build is done. A failed build leaves the manifest of the last complete one, so the
-    next build rewrites whatever it had changed. Publishing builds use :class:`SiteWriter`.
+    build is done. A build that fails while writing forgets every page's fingerprint (see
+    ``abort``), so the next one renders every page again. Publishing builds use
+    :class:`SiteWriter`, which never touches the site it replaces.
     """
 
     def __init__(self, out: Path, manifest: dict[str, Any]):
