@@ -240,7 +240,6 @@ class Builder:
                            timings, search_stale=search_stale,
                            search_pretty=urls.pretty)
 
-
     def _write_data(self, site: SiteView, writer: SiteWriter | InPlaceWriter) -> None:
         """Write the data files, from the pieces kept by earlier builds where unchanged,
         and keep the pieces (in the cache folder, by whichever process made them)."""

@@ -96,7 +96,7 @@ def _key(site: SiteView, view: InspectionView) -> str:
 
 def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> bytes:
     """Every area of every graded inspection: one row each, as the pages show it."""
-    def rows(view: InspectionView) -> str:
+    def rows(view: InspectionView) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for row in view.rows:

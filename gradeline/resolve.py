@@ -41,6 +41,8 @@ from .parallel import can_fork
 from .validate import suggest, validate_document
 
 M = TypeVar("M", bound=BaseModel)
+#: The fields of an inspection that list findings (items with ids that others refer to).
+_ITEM_FIELDS = ("causes_of_concern", "areas_for_improvement", "recommendations")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -179,11 +181,6 @@ def read_content(root: Path, cache: ContentCache | None = None) -> Content:
     assert content is not None
     content.warnings = sorted(reader.warnings)
     return content
-
-
-def content_files(root: Path) -> list[Path]:
-    """Every YAML file under ``root``, in a stable order."""
-    return sorted(_walk(root), key=lambda p: p.parts)  # the order of sorting Paths, faster
 
 
 def _walk(root: Path) -> dict[Path, bool]:
@@ -521,7 +518,7 @@ def _unknown(what: str, value: str, known: Iterable[str], where: str = "") -> st
 def _references(insp: Inspection) -> set[str]:
     """The ids of the other inspections an inspection refers to."""
     refs = {insp.follows_up} if insp.follows_up else set()
-    for group in ("causes_of_concern", "areas_for_improvement", "recommendations"):
+    for group in _ITEM_FIELDS:
         refs.update(item.continues.partition("#")[0] for item in getattr(insp, group)
                     if item.continues)
     refs.update(ref.partition("#")[0] for p in insp.progress for ref in p.items)
@@ -675,7 +672,7 @@ class _InspectionChecks:
         seen: dict[str, str] = {}
         framework = self.frameworks.get(insp.framework or "")
         areas = [fa.area for fa in framework.areas] if framework else list(self.areas)
-        for group in ("causes_of_concern", "areas_for_improvement", "recommendations"):
+        for group in _ITEM_FIELDS:
             for i, item in enumerate(getattr(insp, group)):
                 if item.id in seen:
                     problems.add((group, i, "id"), f"item id '{item.id}' is used twice in this "

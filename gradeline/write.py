@@ -88,6 +88,19 @@ def recover(out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _site_parts(rel: str) -> list[str]:
+    """The folders and file name of a site path, refused if it could leave the site.
+
+    Paths come from ids that the model restricts, but a path must never leave the output
+    folder whatever a future caller passes. Checked on the text, not by resolving it on
+    disk (a system call per folder of every file).
+    """
+    parts = rel.split("/")
+    if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise OutputError(f"refusing to write outside the output folder: {rel}")
+    return parts
+
+
 class _Writer:
     """What both writers build on their own ``write``."""
 
@@ -148,13 +161,7 @@ class SiteWriter(_Writer):
         return other
 
     def _target(self, rel: str) -> Path:
-        # Paths come from ids that the model restricts, but a path must never leave the
-        # staging folder whatever a future caller passes. Checked on the text, not by
-        # resolving it on disk (a system call per folder of every file).
-        parts = rel.split("/")
-        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
-            raise OutputError(f"refusing to write outside the output folder: {rel}")
-        target = self.staging.joinpath(*parts)
+        target = self.staging.joinpath(*_site_parts(rel))
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
@@ -272,10 +279,7 @@ class InPlaceWriter(_Writer):
         return sum(self.sizes.values())
 
     def _path(self, rel: str) -> str:
-        parts = rel.split("/")
-        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
-            raise OutputError(f"refusing to write outside the output folder: {rel}")
-        return os.path.join(self.out, *parts)
+        return os.path.join(self.out, *_site_parts(rel))
 
     def write(self, rel: str, data: bytes) -> None:
         """Write one file at ``rel`` unless it already holds exactly these bytes."""
@@ -346,10 +350,7 @@ class InPlaceWriter(_Writer):
         # build): it is whatever is on disk.
         self.sizes.update(_sizes_on_disk(self.out, "pagefind"))
         self.prune()
-        manifest = {**manifest, "files": dict(sorted(self.sizes.items()))}
-        temporary = self.out / f"{MARKER}.tmp"
-        temporary.write_text(manifest_text(manifest), encoding="utf-8")
-        temporary.replace(self.out / MARKER)
+        self._record({**manifest, "files": dict(sorted(self.sizes.items()))})
 
     def sharing(self) -> InPlaceWriter:
         """A writer into the same site, for another process rendering some pages."""
@@ -363,7 +364,9 @@ class InPlaceWriter(_Writer):
     def abort(self) -> None:
         """Leave the files written so far, but forget every page's fingerprint, so that the
         next build renders every page again instead of trusting what is on disk."""
-        manifest = {**self.manifest, "pages": {}, "site": None}
+        self._record({**self.manifest, "pages": {}, "site": None})
+
+    def _record(self, manifest: dict[str, Any]) -> None:
         temporary = self.out / f"{MARKER}.tmp"
         temporary.write_text(manifest_text(manifest), encoding="utf-8")
-        temporary.replace(self.out / MARKER)
+        temporary.replace(self.out / MARKER)  # readers see the old manifest or the new
