@@ -35,9 +35,39 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"
 
 
 @functools.cache
-def _converter() -> md.Markdown:
-    """One Markdown converter, reused: building one costs more than converting a paragraph."""
-    return md.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+def _converter(skipped: frozenset[str] = frozenset()) -> md.Markdown:
+    """A Markdown converter, reused (building one costs more than converting a paragraph),
+    without the inline patterns named in ``skipped``."""
+    converter = md.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+    for name in skipped:
+        converter.inlinePatterns.deregister(name, strict=False)
+    return converter
+
+
+#: A character that each of python-markdown's inline patterns needs in order to match, by
+#: pattern name. python-markdown tries every pattern at every position of every text: most
+#: of its time. A text without ``[`` cannot hold a link, so its converter need not look for
+#: one; the output is the same, because a pattern that cannot match changes nothing. A
+#: pattern not listed here (a later python-markdown's) is always tried.
+_INLINE_NEEDS = {
+    "backtick": "`", "escape": "\\", "autolink": "<", "automail": "<", "html": "<",
+    "entity": "&", "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
+    "short_reference": "[", "short_image_ref": "[",
+}
+#: Two spaces before a line end make a <br>: the spaces may be a tab before python-markdown
+#: expands it, and the line end a carriage return before it normalises it (it also deletes
+#: STX and ETX, which it keeps for itself).
+_LINE_BREAK = re.compile(r"[ \t][\x02\x03]*[\r\n]")
+
+
+def _skippable(text: str) -> frozenset[str]:
+    """The inline patterns that cannot match anywhere in ``text``."""
+    skipped = {name for name, needs in _INLINE_NEEDS.items() if needs not in text}
+    if "*" not in text and "_" not in text:
+        skipped.add("em_strong")
+    if not _LINE_BREAK.search(text):
+        skipped.add("linebreak")
+    return frozenset(skipped)
 
 
 #: Text with none of these characters, and no line that could start a list, quote, heading
@@ -65,7 +95,7 @@ def markdown_to_html(text: str) -> str:
     plain = plain_paragraphs(text)
     if plain is not None:
         return plain
-    html = _converter().reset().convert(text)
+    html = _converter(_skippable(text)).reset().convert(text)
     # Raw HTML, scripts, event handlers and javascript: links are removed by the allow-list
     # (headings other than h3 to h6 lose their tags, keeping their text).
     return nh3.clean(

@@ -1,4 +1,5 @@
-"""The plain-paragraph shortcut renders exactly as python-markdown (then nh3) would."""
+"""The Markdown shortcuts render exactly as python-markdown (then nh3) would: plain
+paragraphs without the parser, and other texts without the inline patterns they cannot match."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gradeline.render import _INLINE_NEEDS, _skippable, markdown_to_html, plain_paragraphs
 from gradeline.render import _converter as converter
-from gradeline.render import markdown_to_html, plain_paragraphs
 
 PIECES = [*"abcXYZ019 .,;:'\"?-/\n\té£—", "  ", "\n\n", "word ", "The force "]
 TEXT = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
+#: Every character an inline pattern or block starts with, and whole constructs, so that
+#: generated texts hold links, code, emphasis, entities, HTML and line breaks.
+MARKDOWN_PIECES = [*PIECES, *"`\\[]()<>&*_!#|-:\r\x02", "  \n", "\t\n", "**", "__", "&amp;",
+                   "&#1;", "[a](https://x.org)", "[a]", "[a]: https://y.org\n", "![i](p.png)",
+                   "<https://x.org>", "<a@b.org>", "<b>", "</b>", "<!-- c -->", "`code`",
+                   "\\*", "- ", "1. ", "> ", "| a | b |\n|---|---|\n| 1 | 2 |\n"]
+MARKDOWN_TEXT = st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=40).map("".join)
 
 
 def full_pipeline(text: str) -> str:
@@ -34,3 +42,23 @@ def test_shortcut_takes_plain_findings_and_leaves_the_rest() -> None:
                  "Title\n---", "x  \ny", "    code", "<b>tag</b>"]:
         assert plain_paragraphs(text) is None, text
     assert markdown_to_html("A **bold** word.") == "<p>A <strong>bold</strong> word.</p>"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(MARKDOWN_TEXT)
+def test_skipping_patterns_that_cannot_match_changes_nothing(text: str) -> None:
+    assert converter(_skippable(text)).reset().convert(text) == \
+        converter().reset().convert(text)
+
+
+def test_skipped_patterns_are_python_markdowns_own() -> None:
+    """A renamed pattern would silently stop being skipped: the names must all exist."""
+    names = {item.name for item in converter().inlinePatterns._priority}
+    assert set(_INLINE_NEEDS) | {"em_strong", "linebreak"} <= names
+
+
+def test_skippable_patterns_of_typical_texts() -> None:
+    assert _skippable("A **bold** word.") == frozenset(_INLINE_NEEDS) | {"linebreak"}
+    assert "link" not in _skippable("See [the report](https://x.org).")
+    assert "linebreak" not in _skippable("one\t\r\ntwo")
+    assert "em_strong" not in _skippable("snake_case")
