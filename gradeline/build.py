@@ -29,7 +29,7 @@ from .data import data_files
 from .feeds import atom_feed, robots, sitemap
 from .pages import site_pages
 from .parallel import can_fork
-from .render import TEMPLATES, Page, Renderer, hash_assets
+from .render import TEMPLATES, Page, Renderer, hash_assets, markdown_to_html
 from .resolve import (
     Content,
     ContentCache,
@@ -246,13 +246,15 @@ class Builder:
     def _write_data(self, site: SiteView, writer: SiteWriter | InPlaceWriter) -> None:
         """Write the data files, from the pieces kept by earlier builds where unchanged,
         and keep the pieces (in the cache folder, by whichever process made them)."""
-        if self._data_memo is None:
+        if self._data_memo is None and (self.data_file or not self.once):
             self._data_memo = (load_cache_file(self.data_file) or {}) if self.data_file \
                 else {}
-        files, made = data_files(site, self._data_memo)
-        writer.write_all(files)
-        if made and self.data_file:
-            save_cache_file(self.data_file, self._data_memo)
+        # A build with no cache and no later build keeps no pieces (tens of megabytes).
+        memo = self._data_memo
+        before = set(memo) if memo is not None else set()
+        writer.write_all(data_files(site, memo))
+        if memo is not None and self.data_file and set(memo) != before:
+            save_cache_file(self.data_file, memo)
 
 
 def _index_search(writer: SiteWriter | InPlaceWriter, urls: Urls) -> None:
@@ -313,13 +315,28 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: SiteWriter | InP
     makes the data files (``extra``) first; taking runs as they go keeps it from finishing
     last.
     """
-    global _JOB
     workers = min(workers, len(pages) // (PARALLEL_MIN_PAGES // 2) or 1)
-    if workers <= 1 or not can_fork():
-        csvs = _render_share(renderer, pages, writer)
-        if extra is not None:
-            extra(writer)
-        return csvs
+    # The collector is paused during builds (see Builder.build), but rendering leaves
+    # reference cycles behind (Jinja's contexts): _render_share collects them now and then.
+    # Freezing what exists now makes that cheap (only objects made since are looked at),
+    # and keeps the collector from touching, and so copying, what forked processes share.
+    gc.freeze()
+    try:
+        if workers <= 1 or not can_fork():
+            csvs = _render_share(renderer, pages, writer)
+            if extra is not None:
+                extra(writer)
+            return csvs
+        return _render_in_processes(renderer, pages, writer, workers, extra)
+    finally:
+        gc.unfreeze()
+
+
+def _render_in_processes(renderer: Renderer, pages: list[Page],
+                         writer: SiteWriter | InPlaceWriter, workers: int,
+                         extra: Callable[[SiteWriter | InPlaceWriter], None] | None
+                         ) -> dict[str, list[str]]:
+    global _JOB
     renderer.compile_templates()
     context = multiprocessing.get_context("fork")
     _JOB = (renderer, chunks(pages, workers), writer, extra, context.Value("i", 0))
@@ -342,19 +359,32 @@ def _render_runs(writer: SiteWriter | InPlaceWriter) -> dict[str, list[str]]:
     assert _JOB is not None
     renderer, runs, _, _, taken = _JOB
     csvs: dict[str, list[str]] = {}
+    shard = None
     while True:
         with taken.get_lock():
             number = taken.value
             taken.value = number + 1
         if number >= len(runs):
             return csvs
+        if runs[number][0].shard != shard:
+            # Another organisation's texts: the converted ones of the last are not needed
+            # again here (each organisation's pages are rendered in one process).
+            markdown_to_html.cache_clear()
+            shard = runs[number][0].shard
         csvs.update(_render_share(renderer, runs[number], writer))
+        gc.collect()
+
+
+#: Pages rendered between two collections of the cycles rendering leaves behind.
+COLLECT_EVERY = 64
 
 
 def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter | InPlaceWriter
                   ) -> dict[str, list[str]]:
     csvs = {}
-    for page in pages:
+    for number, page in enumerate(pages, 1):
+        if number % COLLECT_EVERY == 0:
+            gc.collect()
         writer.write(page.file, renderer.render(page).encode("utf-8"))
         for chart in page.charts:
             writer.write(chart.csv_path, chart.csv_bytes())

@@ -11,7 +11,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from .model import Inspection, Source
 from .render import script_safe_json
 from .resolve import Content
 from .views import InspectionView, JudgmentRow, SiteView
+from .write import Data
 
 #: The promised first columns of judgments.csv, in order.
 JUDGMENT_COLUMNS = [
@@ -72,7 +73,6 @@ class _Pieces:
 
     earlier: Memo
     used: Memo = field(default_factory=dict)
-    made: int = 0
 
     def get(self, key: str, make: Callable[[], bytes]) -> bytes:
         piece = self.used.get(key)
@@ -80,7 +80,6 @@ class _Pieces:
             piece = self.earlier.get(key)
         if piece is None:
             piece = make()
-            self.made += 1
         self.used[key] = piece
         return piece
 
@@ -94,8 +93,9 @@ def _key(site: SiteView, view: InspectionView) -> str:
     return f"{view.summary.id}|{content.digests.get(view.summary.id)}|{content.shared_digest}"
 
 
-def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> bytes:
-    """Every area of every graded inspection: one row each, as the pages show it."""
+def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> list[bytes]:
+    """Every area of every graded inspection: one row each, as the pages show it (the file's
+    bytes in parts, one per inspection: see write.Data)."""
     def rows(view: InspectionView) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -105,10 +105,9 @@ def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> bytes:
 
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow(JUDGMENT_COLUMNS + EXTRA_COLUMNS)
-    # One join of encoded pieces: the file is tens of megabytes on a large site.
-    return b"".join([("\ufeff" + header.getvalue()).encode("utf-8"),
-                     *(_memo(memo, "csv|" + _key(site, v), lambda v=v: rows(v))
-                       for v in site.inspections)])
+    return [("\ufeff" + header.getvalue()).encode("utf-8"),
+            *(_memo(memo, "csv|" + _key(site, v), lambda v=v: rows(v))
+              for v in site.inspections)]
 
 
 def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -> list[str]:
@@ -137,17 +136,17 @@ def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -
     ]
 
 
-def inspections_json(site: SiteView, memo: _Pieces | None = None) -> bytes:
+def inspections_json(site: SiteView, memo: _Pieces | None = None) -> list[bytes]:
     """The whole record: every inspection with everything it says and every source it cites.
 
-    Written as json.dumps(payload, indent=1) would write it, from one piece per inspection.
+    Written as json.dumps(payload, indent=1) would write it, in parts: one per inspection.
     """
     content = site.content
     head = json.dumps({"schema_version": JSON_SCHEMA_VERSION, "site": content.site.title,
                        "licence": content.site.licence, "inspections": []},
                       ensure_ascii=False, indent=1)
     if not site.inspections:
-        return (head + "\n").encode("utf-8")
+        return [(head + "\n").encode("utf-8")]
 
     def record(view: InspectionView) -> bytes:
         text = json.dumps(_inspection_record(content, view), ensure_ascii=False, indent=1)
@@ -157,10 +156,9 @@ def inspections_json(site: SiteView, memo: _Pieces | None = None) -> bytes:
         _memo(memo, "json|" + _key(site, v) + "|" + ",".join(s.id for s in v.followed_up_by),
               lambda v=v: record(v)) for v in site.inspections]
     assert head.endswith('"inspections": []\n}')
-    # One join of encoded pieces: the file is a hundred megabytes on a large site.
-    return b"".join([(head[: -len("[]\n}")] + "[\n").encode("utf-8"),
-                     *itertools.chain.from_iterable((piece, b",\n") for piece in records[:-1]),
-                     records[-1], b"\n ]\n}\n"])
+    return [(head[: -len("[]\n}")] + "[\n").encode("utf-8"),
+            *itertools.chain.from_iterable((piece, b",\n") for piece in records[:-1]),
+            records[-1], b"\n ]\n}\n"]
 
 
 def _inspection_record(content: Content, view: InspectionView) -> dict[str, Any]:
@@ -207,18 +205,17 @@ def compare_data_path(organisation_id: str) -> str:
     return f"data/compare/{organisation_id}.js"
 
 
-def data_files(site: SiteView, memo: Memo | None = None) -> tuple[list[tuple[str, bytes]], int]:
-    """The files under ``data/`` as (site path, bytes), and how many pieces of them were
-    made anew rather than taken from ``memo``, which is left holding exactly the pieces
-    these files are made of."""
+def data_files(site: SiteView, memo: Memo | None = None) -> Iterator[tuple[str, Data]]:
+    """The files under ``data/`` as (site path, bytes or parts), one at a time: on a large
+    site they are tens of megabytes each, and need not all be in memory at once.
+
+    Pieces are taken from ``memo`` where it has them; once every file has been taken,
+    ``memo`` holds exactly the pieces these files are made of."""
     pieces = None if memo is None else _Pieces(memo)
-    files = [
-        ("data/judgments.csv", judgments_csv(site, pieces)),
-        ("data/inspections.json", inspections_json(site, pieces)),
-        *((compare_data_path(scope.id), compare_script(site, scope.inspections, pieces))
-          for scope in site.scopes),
-    ]
+    yield "data/judgments.csv", judgments_csv(site, pieces)
+    yield "data/inspections.json", inspections_json(site, pieces)
+    for scope in site.scopes:
+        yield compare_data_path(scope.id), compare_script(site, scope.inspections, pieces)
     if memo is not None and pieces is not None:
         memo.clear()  # pieces of old versions would pile up in a long-running server
         memo.update(pieces.used)
-    return files, pieces.made if pieces is not None else len(files)

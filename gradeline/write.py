@@ -101,17 +101,37 @@ def _site_parts(rel: str) -> list[str]:
     return parts
 
 
+#: A file's bytes: whole, or in parts written one after another (a large data file is
+#: made of one piece per inspection, and joining them would hold it in memory twice).
+Data = bytes | list[bytes]
+
+
+def _parts(data: Data) -> list[bytes]:
+    return [data] if isinstance(data, bytes) else data
+
+
+def _holds(path: str | Path, parts: list[bytes], size: int) -> bool:
+    """Whether the file at ``path`` holds exactly these bytes (False if unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != size:
+                return False
+            return all(handle.read(len(part)) == part for part in parts)
+    except OSError:
+        return False
+
+
 class _Writer:
     """What both writers build on their own ``write``."""
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: Data) -> None:
         raise NotImplementedError
 
     def copy_file(self, source: Path, rel: str) -> None:
         """Copy one file into the site."""
         self.write(rel, source.read_bytes())
 
-    def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
+    def write_all(self, files: Iterable[tuple[str, Data]]) -> None:
         """Write every (path, bytes) pair."""
         for rel, data in files:
             self.write(rel, data)
@@ -167,29 +187,32 @@ class SiteWriter(_Writer):
             self._made.add(target.parent)
         return target
 
-    def _link_unchanged(self, rel: str, target: Path, data: bytes) -> bool:
+    def _link_unchanged(self, rel: str, target: Path, parts: list[bytes], size: int) -> bool:
         if self.previous is None:
             return False
         old = self.previous.joinpath(*rel.split("/"))
+        if not _holds(old, parts, size):
+            return False
         try:
-            if old.stat().st_size != len(data) or old.read_bytes() != data:
-                return False
             os.link(old, target)
         except OSError:
             return False
         return True
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: Data) -> None:
         """Write one file at ``rel`` (a site path with forward slashes)."""
+        parts = _parts(data)
+        size = sum(map(len, parts))
         target = self._target(rel)
         # Never write through a hard link: that would change the previous build's file too.
         target.unlink(missing_ok=True)
-        if not self._link_unchanged(rel, target, data):
-            target.write_bytes(data)
+        if not self._link_unchanged(rel, target, parts, size):
+            with open(target, "wb") as handle:
+                handle.writelines(parts)
             self.changed.append(rel)
         self.count += 1
-        self.bytes += len(data)
-        self.sizes[rel] = len(data)
+        self.bytes += size
+        self.sizes[rel] = size
 
     def reuse(self, rel: str) -> bool:
         """Link ``rel`` unchanged from the previous build; False if it has no such file."""
@@ -281,24 +304,21 @@ class InPlaceWriter(_Writer):
     def _path(self, rel: str) -> str:
         return os.path.join(self.out, *_site_parts(rel))
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: Data) -> None:
         """Write one file at ``rel`` unless it already holds exactly these bytes."""
+        parts = _parts(data)
+        size = sum(map(len, parts))
         path = self._path(rel)
-        self.sizes[rel] = len(data)
-        if self.old_files.get(rel) == len(data):
-            try:
-                with open(path, "rb") as handle:
-                    if handle.read() == data:
-                        return
-            except OSError:
-                pass
+        self.sizes[rel] = size
+        if self.old_files.get(rel) == size and _holds(path, parts, size):
+            return
         folder = os.path.dirname(path)
         if folder not in self._made:
             os.makedirs(folder, exist_ok=True)
             self._made.add(folder)
         temporary = f"{path}.{os.getpid()}.tmp"
         with open(temporary, "wb") as handle:
-            handle.write(data)
+            handle.writelines(parts)
         os.replace(temporary, path)  # a reader gets the old file or the new one, whole
         self.changed.append(rel)
 

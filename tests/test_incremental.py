@@ -3,6 +3,7 @@ rendered again, and the result is byte-for-byte what a full build gives."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -188,3 +189,35 @@ def test_data_files_are_remade_from_kept_pieces_in_a_later_process(
     for name in ("inspections.json", "judgments.csv"):
         assert (out / "data" / name).read_bytes() == \
             (tmp_path / "fresh" / "data" / name).read_bytes()
+
+
+def test_data_files_written_in_parts_are_reused_whole_when_unchanged(tmp_path: Path) -> None:
+    """judgments.csv is written in parts (one per inspection); an edit to an inspection's
+    summary leaves it as it was, and both writers must see that from the parts."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    builder = Builder(content, search=False)
+    first, site = tmp_path / "first", tmp_path / "site"
+    builder.build(first)
+    builder.build(site)
+    csv_inodes = {(first / "data/judgments.csv").stat().st_ino,
+                  (site / "data/judgments.csv").stat().st_ino}
+    summary_edit(content)
+    second = builder.build(tmp_path / "second", previous=first)
+    in_place = builder.build(site, previous=site, in_place=True)
+    for result in (second, in_place):
+        assert "data/inspections.json" in result.changed
+        assert "data/judgments.csv" not in result.changed
+    assert (tmp_path / "second/data/judgments.csv").stat().st_ino in csv_inodes
+    assert (site / "data/judgments.csv").stat().st_ino in csv_inodes
+    Builder(content, search=False).build(tmp_path / "fresh")
+    for folder in (tmp_path / "second", site):
+        assert tree_digest(folder) == tree_digest(tmp_path / "fresh")
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """Rendering freezes the heap so that collecting Jinja's cycles is cheap; a dev server
+    builds again and again in one process, and must not keep freezing its heap for ever."""
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    Builder(SHIPPED, search=False, workers=1).build(tmp_path / "site")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
