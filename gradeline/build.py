@@ -499,12 +499,23 @@ def plotly_map_style_id() -> str:
     return _plotly_map_style_id(PLOTLY_JS.stat().st_mtime_ns)
 
 
+_MAP_STYLE = re.compile(rb'getElementById\("([0-9a-f]{64})"\)\)\{var e=document\.'
+                        rb'createElement\("style"\)')
+
+
 @functools.cache
 def _plotly_map_style_id(version: int) -> str:
-    """Read once per version of plotly.min.js (4.8 MB)."""
-    match = re.search(rb'getElementById\("([0-9a-f]{64})"\)\)\{var e=document\.createElement'
-                      rb'\("style"\)', PLOTLY_JS.read_bytes())
-    return match.group(1).decode() if match else ""
+    """Read once per version of plotly.min.js (4.8 MB), a megabyte at a time: the whole
+    file at once would be the largest allocation of a build."""
+    with PLOTLY_JS.open("rb") as handle:
+        tail = b""
+        while chunk := handle.read(1 << 20):
+            text = tail + chunk
+            match = _MAP_STYLE.search(text)
+            if match:
+                return match.group(1).decode()
+            tail = text[-256:]  # a match may straddle two chunks
+    return ""
 
 
 def check(content_dir: Path = Path("content")) -> Content:

@@ -9,6 +9,7 @@ renames leaves the old site under a hidden name, and the next build puts it back
 from __future__ import annotations
 
 import ctypes
+import filecmp
 import json
 import os
 import shutil
@@ -101,24 +102,39 @@ def _site_parts(rel: str) -> list[str]:
     return parts
 
 
-#: A file's bytes: whole, or in parts written one after another (a large data file is
-#: made of one piece per inspection, and joining them would hold it in memory twice).
-Data = bytes | list[bytes]
+#: A file's bytes: whole, in parts written one after another (a large data file is made of
+#: one piece per inspection, and joining them would hold it in memory twice), or a file to
+#: copy, a block at a time (plotly.js is 4.8 MB).
+Data = bytes | list[bytes] | Path
 
 
-def _parts(data: Data) -> list[bytes]:
-    return [data] if isinstance(data, bytes) else data
+def _size(data: Data) -> int:
+    if isinstance(data, Path):
+        return data.stat().st_size
+    return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
 
-def _holds(path: str | Path, parts: list[bytes], size: int) -> bool:
-    """Whether the file at ``path`` holds exactly these bytes (False if unreadable)."""
+def _holds(path: str | Path, data: Data, size: int) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (False if unreadable)."""
     try:
         with open(path, "rb") as handle:
             if os.fstat(handle.fileno()).st_size != size:
                 return False
+            if isinstance(data, Path):
+                return filecmp.cmp(path, data, shallow=False)
+            parts = [data] if isinstance(data, bytes) else data
             return all(handle.read(len(part)) == part for part in parts)
     except OSError:
         return False
+
+
+def _put(path: str | Path, data: Data) -> None:
+    """Write ``data`` to a new file at ``path``."""
+    if isinstance(data, Path):
+        shutil.copyfile(data, path)
+        return
+    with open(path, "wb") as handle:
+        handle.writelines([data] if isinstance(data, bytes) else data)
 
 
 class _Writer:
@@ -129,7 +145,7 @@ class _Writer:
 
     def copy_file(self, source: Path, rel: str) -> None:
         """Copy one file into the site."""
-        self.write(rel, source.read_bytes())
+        self.write(rel, source)
 
     def write_all(self, files: Iterable[tuple[str, Data]]) -> None:
         """Write every (path, bytes) pair."""
@@ -139,7 +155,7 @@ class _Writer:
     def copy_tree(self, source: Path, rel: str) -> None:
         """Copy a folder of static files to ``rel`` in the site."""
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            self.write(f"{rel}/{path.relative_to(source).as_posix()}", path.read_bytes())
+            self.write(f"{rel}/{path.relative_to(source).as_posix()}", path)
 
 
 def _sizes_on_disk(root: Path, rel: str) -> dict[str, int]:
@@ -187,11 +203,11 @@ class SiteWriter(_Writer):
             self._made.add(target.parent)
         return target
 
-    def _link_unchanged(self, rel: str, target: Path, parts: list[bytes], size: int) -> bool:
+    def _link_unchanged(self, rel: str, target: Path, data: Data, size: int) -> bool:
         if self.previous is None:
             return False
         old = self.previous.joinpath(*rel.split("/"))
-        if not _holds(old, parts, size):
+        if not _holds(old, data, size):
             return False
         try:
             os.link(old, target)
@@ -201,14 +217,12 @@ class SiteWriter(_Writer):
 
     def write(self, rel: str, data: Data) -> None:
         """Write one file at ``rel`` (a site path with forward slashes)."""
-        parts = _parts(data)
-        size = sum(map(len, parts))
+        size = _size(data)
         target = self._target(rel)
         # Never write through a hard link: that would change the previous build's file too.
         target.unlink(missing_ok=True)
-        if not self._link_unchanged(rel, target, parts, size):
-            with open(target, "wb") as handle:
-                handle.writelines(parts)
+        if not self._link_unchanged(rel, target, data, size):
+            _put(target, data)
             self.changed.append(rel)
         self.count += 1
         self.bytes += size
@@ -306,19 +320,17 @@ class InPlaceWriter(_Writer):
 
     def write(self, rel: str, data: Data) -> None:
         """Write one file at ``rel`` unless it already holds exactly these bytes."""
-        parts = _parts(data)
-        size = sum(map(len, parts))
+        size = _size(data)
         path = self._path(rel)
         self.sizes[rel] = size
-        if self.old_files.get(rel) == size and _holds(path, parts, size):
+        if self.old_files.get(rel) == size and _holds(path, data, size):
             return
         folder = os.path.dirname(path)
         if folder not in self._made:
             os.makedirs(folder, exist_ok=True)
             self._made.add(folder)
         temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.writelines(parts)
+        _put(temporary, data)
         os.replace(temporary, path)  # a reader gets the old file or the new one, whole
         self.changed.append(rel)
 
