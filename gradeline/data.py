@@ -150,7 +150,10 @@ def inspections_json(site: SiteView, memo: _Pieces | None = None) -> list[bytes]
 
     def record(view: InspectionView) -> bytes:
         text = json.dumps(_inspection_record(content, view), ensure_ascii=False, indent=1)
-        return "\n".join("  " + line for line in text.splitlines()).encode("utf-8")
+        # Indented a level, as the whole dump would be. Only "\n" ends a line here: inside
+        # strings json escapes it but not U+2028 or U+0085, which str.splitlines also splits
+        # at. (One replace, too, rather than a string per line to make and free.)
+        return ("  " + text.replace("\n", "\n  ")).encode("utf-8")
 
     records = [
         _memo(memo, "json|" + _key(site, v) + "|" + ",".join(s.id for s in v.followed_up_by),
