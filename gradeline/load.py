@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,10 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _constructor = yaml.constructor.SafeConstructor()
+#: Characters that no page, feed or data file can carry: control characters (but tab and
+#: line ends) and the noncharacters XML forbids. libyaml refuses them written as they are,
+#: not written as escapes in a quoted string ("\b").
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 ALIASES_REFUSED = ("YAML aliases (*name) are not allowed in content files; write the value "
                    "out in full")
 
@@ -118,9 +123,9 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
     if root is None:
         problems.add_at(1, 1, "the file is empty (expected a mapping of fields)")
         return None, problems
-    duplicates: list[tuple[Loc, tuple[int, int], str]] = []
+    flagged: list[tuple[Loc, tuple[int, int], str]] = []
     try:
-        data = _to_data(root, (), positions, set(), 0, duplicates)
+        data = _to_data(root, (), positions, set(), 0, flagged)
     except _Refused as exc:
         line, column = exc.line, exc.column
         if exc.message == ALIASES_REFUSED:
@@ -131,8 +136,8 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
                 line, column = alias.line + 1, alias.column + 1
         problems.add_at(line, column, exc.message)
         return None, problems
-    if duplicates:
-        for loc, (line, col), message in duplicates:
+    if flagged:
+        for loc, (line, col), message in flagged:
             problems.add_at(line, col, message, field=format_loc(loc))
         return None, problems
     digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
@@ -176,12 +181,12 @@ def load_file(path: Path) -> tuple[Document | None, ProblemList]:
 
 def _to_data(
     node: yaml.Node, loc: Loc, positions: Positions, seen: set[int], depth: int,
-    duplicates: list[tuple[Loc, tuple[int, int], str]],
+    flagged: list[tuple[Loc, tuple[int, int], str]],
 ) -> Any:
     """Turn one node into plain data, recording the position of every value and key.
 
-    Duplicate keys are collected in ``duplicates`` (the first value wins meanwhile), so that
-    every one in the file is reported, not only the first.
+    Duplicate keys, and text no page could show, are collected in ``flagged`` (the first
+    value wins meanwhile), so that every one in the file is reported, not only the first.
     """
     if depth > MAX_DEPTH:
         raise _Refused(node, f"values are nested more than {MAX_DEPTH} levels deep")
@@ -192,10 +197,16 @@ def _to_data(
     positions.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
 
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, str) and (bad := _UNSHOWABLE.search(value)):
+            kind = "a control character" if bad.group() < "\ufdd0" else "a noncharacter"
+            flagged.append((loc, positions.values[loc],
+                            f"holds U+{ord(bad.group()):04X} ({kind}), which web pages and "
+                            "feeds cannot show; remove it"))
+        return value
     if isinstance(node, yaml.SequenceNode):
         _check_tag(node, "tag:yaml.org,2002:seq")
-        return [_to_data(item, (*loc, i), positions, seen, depth + 1, duplicates)
+        return [_to_data(item, (*loc, i), positions, seen, depth + 1, flagged)
                 for i, item in enumerate(node.value)]
     _check_tag(node, "tag:yaml.org,2002:map")
     result: dict[str, Any] = {}
@@ -209,11 +220,11 @@ def _to_data(
         key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         if key in result:
             first_line = positions.keys[key_loc][0]
-            duplicates.append((key_loc, key_pos, f"duplicate key '{key}' (first given on line "
+            flagged.append((key_loc, key_pos, f"duplicate key '{key}' (first given on line "
                                                  f"{first_line}); each key may appear once"))
             continue
         positions.keys[key_loc] = key_pos
-        result[key] = _to_data(value_node, key_loc, positions, seen, depth + 1, duplicates)
+        result[key] = _to_data(value_node, key_loc, positions, seen, depth + 1, flagged)
     return result
 
 

@@ -185,6 +185,23 @@ def test_duplicate_keys_are_errors_not_overwrites(minimal: Path) -> None:
     ]
 
 
+def test_text_no_page_can_show_is_an_error_at_its_place(minimal: Path) -> None:
+    """libyaml refuses control characters written as they are, but not written as escapes;
+    a feed with one is not XML at all."""
+    f = write(minimal, INSPECTION.replace("title: A test inspection", 'title: "A\\btest"')
+              .replace("summary: Fine.", 'summary: "Fine.\\Nand \\uFFFE, but \\L is a line."'))
+    assert problems(minimal) == [
+        f"{f}:2:8: title: holds U+0008 (a control character), which web pages and feeds "
+        "cannot show; remove it",
+        f"{f}:8:10: summary: holds U+0085 (a control character), which web pages and feeds "
+        "cannot show; remove it",
+    ]
+    write(minimal, INSPECTION.replace("summary: Fine.", 'summary: "\\uFFFE"'))
+    assert problems(minimal)[0].endswith(
+        ":8:10: summary: holds U+FFFE (a noncharacter), which web pages and feeds cannot "
+        "show; remove it")
+
+
 def test_amendment_must_start_from_the_published_grade(minimal: Path) -> None:
     text = INSPECTION + ("amendments:\n  - date: 2022-05-01\n    area: victim-service\n"
                          "    from: Adequate\n    to: Inadequate\n    reason: Wrong data.\n"

@@ -97,17 +97,17 @@ def test_data_page_links_the_files_and_documents_every_column(site: Path) -> Non
 
 def test_json_stays_valid_with_unicode_line_separators_in_text(minimal: Path,
                                                                tmp_path: Path) -> None:
-    """Text pasted from a word processor may hold U+2028 (LINE SEPARATOR) or U+0085 (NEXT
-    LINE): json leaves them unescaped, so the file's own line handling must not treat them
-    as line ends (it once did, and wrote a raw line break inside a string)."""
+    """Text pasted from a word processor may hold U+2028 (LINE SEPARATOR) or U+2029
+    (PARAGRAPH SEPARATOR): json leaves them unescaped, so the file's own line handling must
+    not treat them as line ends (it once did, and wrote a raw line break inside a string)."""
     path = minimal / "inspections" / "2021-peel.yaml"
     text = path.read_text(encoding="utf-8")
     old = "summary: The force was adequate at serving victims and needed to improve its " \
           "investigations."
     assert old in text
-    path.write_text(text.replace(old, 'summary: "One line.\\LNext\\Nlast."'), encoding="utf-8")
+    path.write_text(text.replace(old, 'summary: "One line.\\LNext\\Plast."'), encoding="utf-8")
     build(minimal, tmp_path / "site", search=False)
     raw = (tmp_path / "site" / "data" / "inspections.json").read_text(encoding="utf-8")
     record = next(r for r in json.loads(raw)["inspections"] if r["id"] == "2021-peel")
-    assert record["summary"] == "One line.\u2028Next\u0085last."
+    assert record["summary"] == "One line.\u2028Next\u2029last."
     assert raw == json.dumps(json.loads(raw), ensure_ascii=False, indent=1) + "\n"

@@ -5,13 +5,19 @@ nesting, odd Unicode, huge strings, YAML alias bombs, tabs, byte-order marks, em
 binary bytes, duplicate keys, truncation, deep nesting. Every run must end either in a
 complete site or in a ContentError whose every problem names a content file, a line and a
 column; never another exception, never more than a few seconds, and never a partial site.
+A complete site must be readable by what reads it: its data files, feed and sitemap parse,
+and so does every chart's embedded figure.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,7 +29,7 @@ from hypothesis import strategies as st
 from gradeline.build import Builder
 from gradeline.errors import ContentError
 
-from conftest import MINIMAL, tree_digest
+from conftest import MINIMAL, parse, tree_digest
 
 FILES = sorted(p.relative_to(MINIMAL).as_posix() for p in MINIMAL.rglob("*.yaml"))
 OUTCOMES: Counter[str] = Counter()
@@ -38,7 +44,9 @@ scalars = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=40),  # any Unicode, incl. RTL
     st.sampled_from(["not graded", "not known", "Good", "2021-02-30", "../../etc", "{{ 7*7 }}",
                      "<script>alert(1)</script>", "javascript:alert(1)", "\u202e", "\x00",
-                     "x" * 100_000, "2021-11-23", "peel-2021", "test-force"]),
+                     "x" * 100_000, "2021-11-23", "peel-2021", "test-force",
+                     # Line ends other than \n: json leaves the last three unescaped.
+                     "a\rb", "a\x0bb\x0cc", "a\u2028b", "a\u2029b", "a\x85b"]),
 )
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
@@ -154,9 +162,30 @@ def test_hostile_content_never_breaks_the_build(case: tuple[str, str, bytes]) ->
         else:
             OUTCOMES["built"] += 1
             assert (out / "index.html").is_file() and (out / ".gradeline").is_file()
+            assert_readable(out)
         assert time.monotonic() - started < 20, f"{kind} on {name} took too long"
         assert sorted(p.name for p in Path(tmp).iterdir()) == ["content", "site"]
     OUTCOMES[f"kind: {kind}"] += 1
+
+
+def assert_readable(site: Path) -> None:
+    """Every file that a program reads parses: the data files, the feed, the sitemap, the
+    compare picker's data and every chart's figure."""
+    json.loads((site / "data" / "inspections.json").read_bytes())
+    csv.field_size_limit(10_000_000)  # a huge-string case writes a title of two million é
+    list(csv.reader(io.StringIO((site / "data" / "judgments.csv").read_text("utf-8-sig"),
+                                newline="")))
+    for name in ("feed.xml", "sitemap.xml"):
+        if (site / name).exists():
+            ET.parse(site / name)
+    for script in (site / "data" / "compare").glob("*.js"):
+        text = script.read_text(encoding="utf-8")
+        prefix = "window.gradelineCompare = "
+        assert text.startswith(prefix) and text.endswith(";\n"), script
+        json.loads(text[len(prefix):-2])
+    for page in site.rglob("*.html"):
+        for figure in parse(page).select('script[type="application/json"]'):
+            json.loads(figure.string)
 
 
 def test_report_hostile_outcomes() -> None:
