@@ -112,6 +112,8 @@ class Builder:
         #: Pieces of the data files, kept from build to build (see data_files); read from
         #: the cache when first needed, by the process that makes the data files.
         self.data_file = cache_dir / "data.pickle" if cache_dir else None
+        #: Compiled templates, kept for the next run (see Renderer).
+        self.compiled = cache_dir / "templates" if cache_dir else None
         self._data_memo: dict[str, bytes] | None = None
         #: Each inspection file's hash at the last successful build.
         self.digests: dict[str, str] = {}
@@ -169,7 +171,7 @@ class Builder:
         context = {"site": content.site, "nav": NAV if site.single else NAV_MANY,
                    "plotly_map_style_id": plotly_map_style_id()}
         if self.renderer is None:
-            self.renderer = Renderer(urls, context, self.templates)
+            self.renderer = Renderer(urls, context, self.templates, self.compiled)
         renderer = self.renderer
         renderer.configure(urls, context)
         static = self.templates / "static"

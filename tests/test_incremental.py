@@ -9,13 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from gradeline import data
 from gradeline.build import Builder, build
 from gradeline.errors import ContentError
+from gradeline.render import TEMPLATES
 
-from conftest import SHIPPED, tree_digest
+from conftest import SHIPPED, parse, tree_digest
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -221,3 +223,30 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> 
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     Builder(SHIPPED, search=False, workers=1).build(tmp_path / "site")
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_compiled_templates_are_kept_for_the_next_build_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    out = tmp_path / "site"
+    build(content, out, templates=templates, search=False)
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None,
+                 *args: Any, **kwargs: Any) -> Any:
+        compiled.append(name or "")
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    summary_edit(content)
+    build(content, out, templates=templates, search=False)  # as a new run of the command
+    assert compiled == []
+    # An edited template is compiled again, and its edit shows.
+    edit(templates / "inspection.html", "</h1>", "</h1><p id=edited>Edited.</p>")
+    build(content, out, templates=templates, search=False)
+    assert compiled == ["inspection.html"]
+    assert parse(out / "inspections" / "2017-peel" / "index.html").find(id="edited")
