@@ -98,10 +98,18 @@ def markdown_to_html(text: str) -> str:
     html = _converter(_skippable(text)).reset().convert(text)
     # Raw HTML, scripts, event handlers and javascript: links are removed by the allow-list
     # (headings other than h3 to h6 lose their tags, keeping their text).
-    return nh3.clean(
+    clean = nh3.clean(
         html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
     )
+    # A link whose address was removed is left as its words: an <a> with no href may not
+    # carry the rel that nh3 gives every link, and would look like a link that goes nowhere.
+    return _LINK_WITHOUT_ADDRESS.sub(r"\1", clean) if "<a " in clean else clean
+
+
+#: An <a> element as nh3 writes one without an href (it cannot nest, so the first </a>
+#: closes it).
+_LINK_WITHOUT_ADDRESS = re.compile(r"<a (?![^>]*\bhref=)[^>]*>(.*?)</a>", re.DOTALL)
 
 
 def script_safe_json(value: Any) -> str:

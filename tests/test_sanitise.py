@@ -45,10 +45,13 @@ def test_raw_html_and_script_in_markdown_are_neutralised(minimal: Path, tmp_path
         for tag in soup.find_all(True):
             assert not any(attr.startswith("on") for attr in tag.attrs), (page, tag)
             assert not str(tag.get("href", "")).lower().startswith("javascript:")
+        # A link whose address was removed is left as its words, not an <a> going nowhere.
+        assert all(a.has_attr("href") for a in soup.find_all("a")), page
     soup = parse(tmp_path / "site" / "inspections" / "2021-peel" / "index.html")
     summary = soup.find("h2", id="summary").parent
     assert summary.find("strong").get_text() == "bold"
     assert summary.find("a", string="good link")["href"] == "https://example.org/"
+    assert "bad link" in summary.get_text() and not summary.find("a", string="bad link")
     # The title is shown as the text it is, template syntax included, not interpreted.
     heading = soup.find("h1").get_text(strip=True)
     assert heading.startswith("<script>alert('title')</script> {{ 7 * 7 }}")
