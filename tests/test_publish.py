@@ -18,6 +18,9 @@ from gradeline.build import build
 
 from conftest import ROOT, SHIPPED, open_page, parse, serve_folder, skip_or_fail, tree_digest
 
+sys.path.insert(0, str(ROOT / "bench"))
+from synth import generate
+
 BASE = "https://example.org/reports/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -167,11 +170,17 @@ def vnu_jar() -> Path:
 
 @pytest.mark.validator
 def test_every_page_is_valid_html(built_site: Path, tmp_path: Path) -> None:
+    """Every page of the shipped site, and of a synthetic site of three organisations (its
+    organisation, round and picker pages are not in the shipped one), in one run of vnu."""
     jar = vnu_jar()
     if not shutil.which("java"):
         skip_or_fail("Java is needed to run the Nu HTML Checker")
     pages = tmp_path / "pages"
-    shutil.copytree(built_site, pages, ignore=shutil.ignore_patterns("pagefind", "plotly*"))
+    skip = shutil.ignore_patterns("pagefind", "plotly*")
+    shutil.copytree(built_site, pages / "single", ignore=skip)
+    generate(tmp_path / "many", orgs=3, per_org=4, seed=3)
+    build(tmp_path / "many", tmp_path / "many-site", search=False)
+    shutil.copytree(tmp_path / "many-site", pages / "many", ignore=skip)
     run = subprocess.run(["java", "-jar", str(jar), "--skip-non-html", "--also-check-css",
                           "--format", "json", str(pages)], capture_output=True, text=True,
                          check=False)
@@ -179,7 +188,8 @@ def test_every_page_is_valid_html(built_site: Path, tmp_path: Path) -> None:
     problems = [f"{m.get('url', '').split(str(pages))[-1]}:{m.get('lastLine')}: {m['message']}"
                 for m in messages if m["type"] == "error"]
     assert problems == []
-    assert len(list(pages.rglob("*.html"))) > 60
+    assert len(list((pages / "single").rglob("*.html"))) > 60
+    assert list((pages / "many").glob("rounds/*/index.html"))
 
 
 @pytest.mark.browser
