@@ -214,10 +214,19 @@ def _print_problems(problems: Sequence[Problem], style: str) -> None:
         if style == "github":
             level = "warning" if p.severity == "warning" else "error"
             text = f"{p.field}: {p.message}" if p.field else p.message
-            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::{level} file={p.file},line={p.line},col={p.column}::{text}")
+            print(f"::{level} file={_escape(p.file, ',:')},line={p.line},col={p.column}::"
+                  f"{_escape(text)}")
         else:
             print(p, file=sys.stderr)
+
+
+def _escape(text: str, also: str = "") -> str:
+    """Text for a GitHub Actions workflow command: a value may hold no line break, and a
+    property (the file name) no comma or colon either, unless escaped."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    for char in also:
+        text = text.replace(char, f"%{ord(char):02X}")
+    return text
 
 
 if __name__ == "__main__":  # pragma: no cover
