@@ -221,7 +221,7 @@ def _to_data(
         if key in result:
             first_line = positions.keys[key_loc][0]
             flagged.append((key_loc, key_pos, f"duplicate key '{key}' (first given on line "
-                                                 f"{first_line}); each key may appear once"))
+                                              f"{first_line}); each key may appear once"))
             continue
         positions.keys[key_loc] = key_pos
         result[key] = _to_data(value_node, key_loc, positions, seen, depth + 1, flagged)

@@ -9,12 +9,12 @@ renames leaves the old site under a hidden name, and the next build puts it back
 from __future__ import annotations
 
 import ctypes
-import filecmp
+import functools
 import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,27 +114,31 @@ def _size(data: Data) -> int:
     return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
 
+def _blocks(data: Data) -> Iterator[bytes]:
+    """The bytes of ``data`` in order, a file's a megabyte at a time."""
+    if isinstance(data, bytes):
+        yield data
+    elif isinstance(data, Path):
+        with data.open("rb") as source:
+            yield from iter(functools.partial(source.read, 1 << 20), b"")
+    else:
+        yield from data
+
+
 def _holds(path: str | Path, data: Data, size: int) -> bool:
     """Whether the file at ``path`` holds exactly ``data`` (False if unreadable)."""
     try:
         with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size != size:
-                return False
-            if isinstance(data, Path):
-                return filecmp.cmp(path, data, shallow=False)
-            parts = [data] if isinstance(data, bytes) else data
-            return all(handle.read(len(part)) == part for part in parts)
+            return os.fstat(handle.fileno()).st_size == size and all(
+                handle.read(len(block)) == block for block in _blocks(data))
     except OSError:
         return False
 
 
 def _put(path: str | Path, data: Data) -> None:
     """Write ``data`` to a new file at ``path``."""
-    if isinstance(data, Path):
-        shutil.copyfile(data, path)
-        return
     with open(path, "wb") as handle:
-        handle.writelines([data] if isinstance(data, bytes) else data)
+        handle.writelines(_blocks(data))
 
 
 class _Writer:
