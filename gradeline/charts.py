@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,9 @@ class Chart:
     header_columns: int = 1
     notes: list[str] = field(default_factory=list)
     height: int = 360
+    #: The narrowest the chart can be drawn legibly, in pixels (0: any width). On a
+    #: narrower screen it is drawn this wide and scrolls sideways, as wide tables do.
+    min_width: int = 0
     #: "side": the table first and the chart beside it on wide screens (below it on narrow
     #: ones, so that a phone paints text first); "table-first": the table above the chart;
     #: "chart-first": the chart above its table.
@@ -487,13 +491,25 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         hover.append([f"{row.organisation_name}<br>{label}<br><b>"
                       f"{g.label if g is not None else 'not assessed'}</b>"
                       for label, g in zip(round_view.area_labels, row.grades, strict=True)])
+    # Area names run to sixty characters: set at an angle on one line, the longest would
+    # stand taller than the grid and run past the right edge (plotly then cuts them off, or
+    # drops every other one). Wrapped into short lines and given room worked out here, every
+    # name is shown whole; each column is wide enough for its name's lines not to touch the
+    # next, so a phone scrolls the chart sideways rather than squeeze it.
+    wrapped = [textwrap.wrap(label, ROTATED_LINE) or [label] for label in round_view.area_labels]
+    room = max(_rotated_extent(lines) for lines in wrapped)
+    column = max(44, 26 * max(len(lines) for lines in wrapped))
+    names = max((len(r.organisation_name) for r in round_view.rows), default=0)
     figure = {
         "data": [_grade_heatmap(z, round_view.area_labels,
                                 [r.organisation_name for r in round_view.rows], text, hover)],
         "layout": _layout(
-            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
+            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True,
+                   "tickmode": "array", "tickvals": round_view.area_labels,
+                   "ticktext": ["<br>".join(lines) for lines in wrapped]},
             yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
-            plot_bgcolor="#f3f2f1", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            plot_bgcolor="#f3f2f1",
+            margin={"l": 10, "r": _rotated_extent(wrapped[-1]), "t": room, "b": 10},
         ),
     }
     rows: list[list[Cell]] = [[r.organisation_name, *r.grades] for r in round_view.rows]
@@ -506,5 +522,19 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         layout="chart-first", table_toggle=True,
         notes=["O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
                "NG not graded, ? not known."],
-        height=max(300, 24 * len(round_view.rows) + 220),
+        height=24 * len(round_view.rows) + room + 30,
+        min_width=round(names * FONT["size"] * 0.55) + 30 + column * len(wrapped)
+        + _rotated_extent(wrapped[-1]),
     )
+
+
+#: The longest line of an area name set at an angle above a heatmap, in characters.
+ROTATED_LINE = 30
+
+
+def _rotated_extent(lines: list[str]) -> int:
+    """How far, in pixels, a tick label of these lines set at 45 degrees reaches up (and
+    right) from its tick: a generous average glyph width for the chart font's size, and
+    the line height for each further line."""
+    width = max(len(line) for line in lines) * FONT["size"] * 0.55
+    return round((width + (len(lines) - 1) * FONT["size"] * 1.3) * 0.71) + 14

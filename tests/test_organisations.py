@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import sys
 import xml.etree.ElementTree as ET
@@ -181,3 +183,45 @@ def test_the_feed_lists_only_the_newest_inspections(many: Path,
     newest = sorted((v.summary.date.sort_key for v in site.inspections), reverse=True)[:5]
     assert updated == sorted(updated, reverse=True)
     assert [int(u[:4]) for u in updated] == [key[0] for key in newest]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 412])
+def test_round_heatmap_shows_every_area_name_whole(browser: Browser, many: Path,
+                                                   width: int) -> None:
+    """The area names above the round heatmap are long and set at an angle: each must lie
+    inside the chart, not cut off at its top or right edge."""
+    server, origin = serve_folder(many)
+    try:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(origin + "rounds/peel-2023/")
+        canvas = page.locator(".chart-canvas").first
+        canvas.scroll_into_view_if_needed()
+        canvas.locator(".main-svg").first.wait_for(timeout=15_000)
+        box = canvas.locator(".main-svg").first.bounding_box()
+        labels = canvas.locator(".xtick text")
+        figure = json.loads(page.locator(f"#{canvas.get_attribute('data-figure')}")
+                            .text_content() or "")
+        assert labels.count() == len(figure["data"][0]["x"]) >= 9
+        lefts = []
+        for i in range(labels.count()):
+            label = labels.nth(i).bounding_box()
+            assert box is not None and label is not None
+            assert label["y"] >= box["y"] - 1, labels.nth(i).text_content()
+            assert label["x"] + label["width"] <= box["x"] + box["width"] + 1, \
+                labels.nth(i).text_content()
+            lefts.append(label["x"])
+        # Columns wide enough for two-letter grades, and for a name's lines to clear the
+        # next name's.
+        assert min(b - a for a, b in itertools.pairwise(lefts)) >= 44
+        # Never squeezed: where the screen is too narrow, the chart scrolls sideways.
+        scrolls = canvas.evaluate("el => el.classList.contains('chart-wide') && "
+                                  "el.scrollWidth > el.clientWidth + 100")
+        assert scrolls == (width < 800)
+        assert errors == []
+        context.close()
+    finally:
+        server.shutdown()

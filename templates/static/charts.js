@@ -56,6 +56,12 @@
     loadPlotly().then(function (Plotly) {
       canvas.textContent = "";
       canvas.style.height = canvas.getAttribute("data-height") + "px";
+      var narrowest = Number(canvas.getAttribute("data-min-width"));
+      if (narrowest > canvas.clientWidth) {
+        /* Too narrow to read: drawn as wide as it must be, to scroll sideways. */
+        figure.layout.width = narrowest;
+        canvas.classList.add("chart-wide");
+      }
       return Plotly.newPlot(canvas, figure.data, figure.layout, figure.config);
     }).then(function () {
       canvas.classList.add("chart-drawn");
