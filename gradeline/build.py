@@ -103,7 +103,9 @@ class Builder:
         #: reuses.
         self.search_later = False
         self.cache_file = cache_dir / "content.pickle" if cache_dir else None
-        self.cache = ContentCache.load(self.cache_file) if self.cache_file else ContentCache()
+        # A cache not saved to a file needs no parsed data once the file is validated.
+        self.cache = ContentCache.load(self.cache_file) if self.cache_file \
+            else ContentCache(keeps_data=False)
         #: Set when the builder builds only once (the build command): what a later build in
         #: the same process would reuse is then dropped as soon as it is not needed.
         self.once = False
@@ -150,7 +152,8 @@ class Builder:
         if self.cache_file and (self.cache.misses > misses or not self.cache_file.exists()):
             self.cache.save(self.cache_file)
         if self.once:
-            self.cache = ContentCache()  # the parsed files are not needed again: free them
+            # The parsed files are not needed again: free them.
+            self.cache = ContentCache(keeps_data=False)
         lap("load and validate")
         urls = Urls(self.base_url or content.site.base_url)
         fingerprint = Fingerprints(content, self.templates, urls, self.search)

@@ -78,6 +78,11 @@ class Document:
         """A fresh problem list that reports against this file's positions."""
         return ProblemList(self.display, source=self)
 
+    def drop_positions(self) -> None:
+        """Forget where each value is (most of a document's size), for a file found valid:
+        read again from the file if a check of another file's makes one needed."""
+        self._positions = None
+
     def for_cache(self) -> Document:
         """A copy without the positions (most of its size), to keep between builds."""
         return Document(self.path, self.display, self.data, None, self.digest, self.cited)

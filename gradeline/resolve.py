@@ -106,6 +106,9 @@ class ContentCache:
     entries: dict[tuple[Path, str], tuple[tuple[int, int], Any]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    #: Whether a file's parsed data is kept once validated: only a cache saved to a file
+    #: needs it (see save); without it a build holds each file's text once, not twice.
+    keeps_data: bool = True
     #: Inspections that passed the cross-file checks, with what the checks depended on
     #: (see _Reader.read); kept in memory only.
     checked: dict[int, tuple[Any, ...]] = field(default_factory=dict)
@@ -222,6 +225,41 @@ def _parse_for_cache(paths: list[Path]) -> list[tuple[Path, tuple[int, int], Doc
     return parsed
 
 
+class _Ahead:
+    """Files being parsed in a forked process, handed back run by run as the reader reaches
+    them: the reader validates (and frees the parsed data of) what it has before the rest
+    arrives, rather than holding every parsed file at once."""
+
+    #: Files in a run: small enough that few wait parsed at a time, large enough that
+    #: handing them over costs little.
+    RUN = 32
+
+    def __init__(self, paths: list[Path], cache: ContentCache):
+        self.cache = cache
+        context = multiprocessing.get_context("fork")
+        self.pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+        runs = [paths[i:i + self.RUN] for i in range(0, len(paths), self.RUN)]
+        self.pending: list[concurrent.futures.Future[Any] | None] = [
+            self.pool.submit(_parse_for_cache, run) for run in runs]
+        self.run_of = {path: number for number, run in enumerate(runs) for path in run}
+        self.received = 0
+
+    def receive(self, path: Path) -> None:
+        """Wait for the run holding ``path`` (and those before it), into the cache."""
+        number = self.run_of.get(path, -1)
+        while self.received <= number:
+            future = self.pending[self.received]
+            assert future is not None
+            for parsed, signature, doc in future.result():
+                self.cache.put(parsed, Inspection.__name__, signature, (doc, None, []))
+            self.pending[self.received] = None  # its parsed files are the cache's now
+            self.received += 1
+
+    def close(self) -> None:
+        """Stop the process (at once, if reading ended early)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 class _Reader:
     """Reads one content folder; gathers problems instead of stopping at the first."""
 
@@ -234,12 +272,15 @@ class _Reader:
         #: Every YAML file in the folder, and whether a link leads to it (one walk; only
         #: those are resolved to see where they lead).
         self.walked = _walk(root) if root.is_dir() else {}
+        self._ahead: _Ahead | None = None
 
     # -- reading files -----------------------------------------------------------------------
 
 
     def _validated(self, path: Path, model: type[M]) -> tuple[Document, M, ProblemList] | None:
         signature = None
+        if self._ahead is not None:
+            self._ahead.receive(path)
         if self.cache is not None:
             stat = path.stat()
             signature = (stat.st_mtime_ns, stat.st_size)
@@ -247,8 +288,10 @@ class _Reader:
             if cached is not None:
                 doc, obj, found = cached
                 if obj is None and doc is not None and not found:
-                    # From the cache file: parsed, valid, to be validated into objects again.
+                    # Parsed ahead, or from the cache file: to be validated into objects.
                     obj = validate_document(doc, model, doc.problems())
+                    if obj is not None and not self.cache.keeps_data:
+                        doc.data = None
                     self.cache.put(path, model.__name__, signature, (doc, obj, found))
                 self.errors.extend(found)
                 if doc is not None:
@@ -262,6 +305,10 @@ class _Reader:
             problems = doc.problems()
             obj = validate_document(doc, model, problems)
             found += problems.items
+            if obj is not None and not found:
+                doc.drop_positions()
+            if obj is not None and (self.cache is None or not self.cache.keeps_data):
+                doc.data = None  # the objects hold the values; the cache file is not saved
         self.errors.extend(found)
         if self.cache is not None and signature is not None:
             self.cache.put(path, model.__name__, signature, (doc, obj, found))
@@ -270,8 +317,9 @@ class _Reader:
         return doc, obj, doc.problems()
 
     def _parse_ahead(self) -> None:
-        """With many inspection files to parse (a cold build), parse half of them in a
-        forked process meanwhile; validating them stays here, file by file, as before."""
+        """With many inspection files to parse (a cold build), have a forked process parse
+        every other one meanwhile, in runs handed back as they are done (see _Ahead);
+        validating them stays here, file by file, as before."""
         if self.cache is None or not can_fork():
             return
         folder = str(self.root / "inspections") + os.sep
@@ -285,14 +333,9 @@ class _Reader:
                 todo.append(path)
         if len(todo) < PARALLEL_MIN_FILES:
             return
-        todo.sort(key=lambda p: p.parts)
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-            theirs = pool.submit(_parse_for_cache, todo[1::2])
-            parsed = _parse_for_cache(todo[0::2]) + theirs.result()
+        todo.sort(key=lambda p: p.parts)  # the order _folder reads them in
         self.cache.misses += len(todo)  # they were not in the cache: it is to be saved
-        for path, signature, doc in parsed:
-            self.cache.put(path, Inspection.__name__, signature, (doc, None, []))
+        self._ahead = _Ahead(todo[1::2], self.cache)
 
     def _inside(self, path: Path) -> bool:
         """Files reached through a link that leads out of the content folder are refused:
@@ -326,6 +369,14 @@ class _Reader:
             (self.warnings if p.severity == "warning" else self.errors).append(p)
 
     def read(self) -> Content | None:
+        try:
+            return self._read()
+        finally:
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
+
+    def _read(self) -> Content | None:
         if not self.root.is_dir():
             self.errors.append(Problem(str(self.root), 1, 1, "",
                                        "the content folder does not exist"))

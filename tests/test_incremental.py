@@ -16,6 +16,7 @@ from gradeline import data
 from gradeline.build import Builder, build
 from gradeline.errors import ContentError
 from gradeline.render import TEMPLATES
+from gradeline.resolve import read_content
 
 from conftest import SHIPPED, parse, tree_digest
 
@@ -164,10 +165,20 @@ def test_an_unchanged_file_is_checked_again_when_what_it_refers_to_changes(
     builder.build(tmp_path / "first")
     # 2021-peel.yaml, unchanged, follows up an item that no longer exists.
     edit(content / "inspections" / "2018-peel.yaml", "id: afi-1", "id: afi-one")
+    # What the builder keeps of each valid file is its objects, not its parsed data nor
+    # where each value was (most of a file's size in memory)...
+    kept = [doc for (_, kind), (_, (doc, _, _)) in builder.cache.entries.items()
+            if kind == "Inspection"]
+    assert kept and all(doc.data is None and doc._positions is None for doc in kept)
     with pytest.raises(ContentError) as caught:
         builder.build(tmp_path / "second", previous=tmp_path / "first")
     assert any(p.file.endswith("2021-peel.yaml") and "'afi-1' is not a known item" in p.message
                for p in caught.value.problems)
+    # ...which are read again from the file to say where the problem is, as a fresh read
+    # of the content says it.
+    with pytest.raises(ContentError) as fresh:
+        read_content(content)
+    assert [str(p) for p in caught.value.problems] == [str(p) for p in fresh.value.problems]
 
 
 def test_data_files_are_remade_from_kept_pieces_in_a_later_process(
