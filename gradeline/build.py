@@ -26,8 +26,9 @@ from typing import Any
 
 from . import __version__
 from .data import data_files
+from .errors import ContentError
 from .feeds import atom_feed, robots, sitemap
-from .pages import site_pages
+from .pages import broken_links, site_pages
 from .parallel import can_fork
 from .render import TEMPLATES, Page, Renderer, hash_assets, markdown_to_html
 from .resolve import (
@@ -181,6 +182,8 @@ class Builder:
         renderer.asset_hashes = hash_assets(static)
         renderer.asset_hashes["plotly.min.js"] = PLOTLY_VERSION
         pages = site_pages(site)
+        if problems := broken_links(content, pages):
+            raise ContentError(problems)
         lap("pages and charts")
 
         writer: SiteWriter | InPlaceWriter                           # render + write, swap
@@ -524,5 +527,9 @@ def _plotly_map_style_id(version: int) -> str:
 
 
 def check(content_dir: Path = Path("content")) -> Content:
-    """Validate the content without writing anything (raises ContentError)."""
-    return read_content(content_dir)
+    """Validate the content without writing anything (raises ContentError), links to the
+    site's own pages included."""
+    content = read_content(content_dir)
+    if content.links and (problems := broken_links(content, site_pages(derive(content)))):
+        raise ContentError(problems)
+    return content

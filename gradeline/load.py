@@ -44,6 +44,34 @@ _constructor = yaml.constructor.SafeConstructor()
 #: line ends) and the noncharacters XML forbids. libyaml refuses them written as they are,
 #: not written as escapes in a quoted string ("\b").
 _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+#: Where a link in Markdown leads: an inline link or image (``[x](dest)``, ``<dest>`` too),
+#: a reference definition (``[x]: dest``), or a raw HTML ``href``. Each is looked for only
+#: in text that has its mark: most texts have none.
+_INLINE_LINK = re.compile(r"\]\(\s*(?:<([^>]*)>|([^\s)]*))")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*(?:<([^>]*)>|(\S+))", re.MULTILINE)
+_HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+#: Code, where brackets and parentheses are only text: fenced blocks and inline spans.
+_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1|(`+).+?\2", re.MULTILINE | re.DOTALL)
+#: A link that names its scheme (https:, mailto:) leads to the same place from any page.
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def link_destinations(text: str) -> tuple[str, ...]:
+    """Where each link in a Markdown text leads, as written (links in code are not links)."""
+    patterns = [pattern for pattern, present in (
+        (_INLINE_LINK, "](" in text), (_REFERENCE, "]:" in text),
+        (_HREF, "=" in text and "href" in text.lower())) if present]
+    if not patterns:
+        return ()
+    if "`" in text or "~~~" in text:
+        text = _CODE.sub(" ", text)
+    found = []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            found.append((match.start(), next(g for g in match.groups() if g is not None)))
+    return tuple(destination.strip() for _, destination in sorted(found))
+
+
 ALIASES_REFUSED = ("YAML aliases (*name) are not allowed in content files; write the value "
                    "out in full")
 
@@ -64,6 +92,9 @@ class Document:
     digest: str = ""
     #: Every source key the file cites, with where: checked against the sources each build.
     cited: list[tuple[Loc, str]] = field(default_factory=list)
+    #: Every link to a page of the site ("/areas/") in the file's text, with where: checked
+    #: against the site's pages each build.
+    links: list[tuple[Loc, str]] = field(default_factory=list)
 
     @property
     def positions(self) -> Positions:
@@ -85,7 +116,8 @@ class Document:
 
     def for_cache(self) -> Document:
         """A copy without the positions (most of its size), to keep between builds."""
-        return Document(self.path, self.display, self.data, None, self.digest, self.cited)
+        return Document(self.path, self.display, self.data, None, self.digest, self.cited,
+                        self.links)
 
 
 class _Refused(Exception):
@@ -129,8 +161,9 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
         problems.add_at(1, 1, "the file is empty (expected a mapping of fields)")
         return None, problems
     flagged: list[tuple[Loc, tuple[int, int], str]] = []
+    links: list[tuple[Loc, str]] = []
     try:
-        data = _to_data(root, (), positions, set(), 0, flagged)
+        data = _to_data(root, (), positions, set(), 0, flagged, links)
     except _Refused as exc:
         line, column = exc.line, exc.column
         if exc.message == ALIASES_REFUSED:
@@ -147,7 +180,7 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
         return None, problems
     digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
     return Document(path or Path(display), display, data, positions, digest,
-                    list(cited_keys(data))), problems
+                    list(cited_keys(data)), links), problems
 
 
 def _first_alias(text: str) -> yaml.Mark | None:
@@ -186,9 +219,10 @@ def load_file(path: Path) -> tuple[Document | None, ProblemList]:
 
 def _to_data(
     node: yaml.Node, loc: Loc, positions: Positions, seen: set[int], depth: int,
-    flagged: list[tuple[Loc, tuple[int, int], str]],
+    flagged: list[tuple[Loc, tuple[int, int], str]], links: list[tuple[Loc, str]],
 ) -> Any:
-    """Turn one node into plain data, recording the position of every value and key.
+    """Turn one node into plain data, recording the position of every value and key, and
+    in ``links`` every link to a page of the site ("/areas/") that a text holds.
 
     Duplicate keys, and text no page could show, are collected in ``flagged`` (the first
     value wins meanwhile), so that every one in the file is reported, not only the first.
@@ -208,10 +242,14 @@ def _to_data(
             flagged.append((loc, positions.values[loc],
                             f"holds U+{ord(bad.group()):04X} ({kind}), which web pages and "
                             "feeds cannot show; remove it"))
+        if isinstance(value, str) and ("](" in value or "]:" in value or "href" in value
+                                       or "HREF" in value):
+            links.extend((loc, link) for link in link_destinations(value)
+                         if link.startswith("/") and not link.startswith("//"))
         return value
     if isinstance(node, yaml.SequenceNode):
         _check_tag(node, "tag:yaml.org,2002:seq")
-        return [_to_data(item, (*loc, i), positions, seen, depth + 1, flagged)
+        return [_to_data(item, (*loc, i), positions, seen, depth + 1, flagged, links)
                 for i, item in enumerate(node.value)]
     _check_tag(node, "tag:yaml.org,2002:map")
     result: dict[str, Any] = {}
@@ -229,7 +267,8 @@ def _to_data(
                                               f"{first_line}); each key may appear once"))
             continue
         positions.keys[key_loc] = key_pos
-        result[key] = _to_data(value_node, key_loc, positions, seen, depth + 1, flagged)
+        result[key] = _to_data(value_node, key_loc, positions, seen, depth + 1, flagged,
+                               links)
     return result
 
 
@@ -288,3 +327,4 @@ def cited_keys(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
     elif isinstance(data, list):
         for i, item in enumerate(data):
             yield from cited_keys(item, (*loc, i))
+

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .dates import PartialDate
+from .load import SCHEME, link_destinations
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
@@ -48,11 +49,36 @@ def check_text(value: str) -> str:
     return value
 
 
+def check_markdown(value: str) -> str:
+    """Markdown must say something, and its links must lead to the same place on every page
+    that shows it: a text appears on several pages (an inspection's, comparisons, the
+    tracker), at different depths, so a relative link would lead somewhere else on each."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if "](" not in value and "]:" not in value and "=" not in value:
+        return value  # no link (most texts): see link_destinations
+    destinations = link_destinations(value)
+    if "" in destinations:
+        raise ValueError("a link has no address; write one in the parentheses after the "
+                         "link's words, e.g. [the report](https://example.org/report)")
+    relative = [d for d in destinations if not d.startswith("/") and not SCHEME.match(d)]
+    if relative:
+        links = ", ".join(f"'{d}'" for d in relative)
+        raise ValueError(
+            f"the link{'s' if len(relative) > 1 else ''} {links} "
+            f"{'are' if len(relative) > 1 else 'is'} relative, but this text is shown on "
+            "several pages, where it would lead to different places; link to a page of this "
+            "site from the site's root, e.g. '/inspections/2021-peel/', or write a full web "
+            "address starting with https://")
+    return value
+
+
 Slug = Annotated[str, AfterValidator(check_slug)]
 Url = Annotated[str, AfterValidator(check_url)]
 Text = Annotated[str, AfterValidator(check_text)]
-#: Markdown text, rendered to sanitised HTML (raw HTML and scripts are removed).
-Markdown = Annotated[str, AfterValidator(check_text)]
+#: Markdown text, rendered to sanitised HTML (raw HTML and scripts are removed). Links to
+#: pages of the site are written from its root ("/areas/") and made relative on each page.
+Markdown = Annotated[str, AfterValidator(check_markdown)]
 Cite = Annotated[
     list[Slug],
     Field(description="Keys of the sources this comes from: this file's `sources`, or the "

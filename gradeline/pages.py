@@ -23,8 +23,11 @@ from .charts import (
 )
 from .compare import CHANGES, Pair, compare, fate_in
 from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
+from .errors import Problem
 from .render import Page
+from .resolve import Content
 from .rounds import rounds
+from .validate import suggest
 from .views import ITEM_GROUPS, STATUS_LABELS, AreaHistory, InspectionView, Scope, SiteView
 
 
@@ -251,3 +254,27 @@ def _round_pages(all_rounds: list) -> list[Page]:  # type: ignore[type-arg]
                 round_view)),
         ))
     return pages
+
+
+def broken_links(content: Content, pages: list[Page]) -> list[Problem]:
+    """A problem for each link in the content's text to a page the site does not have.
+
+    Links to files (a name with an extension: "/data/judgments.csv") are not checked here;
+    a page link must end in "/", as every page's address does, or it would not open from a
+    folder on disk.
+    """
+    targets = {page.target for page in pages}
+    problems: list[Problem] = []
+    for doc, loc, link in content.links:
+        path = link[1:].split("#", 1)[0].split("?", 1)[0]
+        if path in targets or "." in path.rsplit("/", 1)[-1]:
+            continue
+        found = doc.problems()
+        if f"{path}/" in targets:
+            found.add(loc, f"the link '{link}' leads to a page without its closing '/'; "
+                           f"write '/{path}/'")
+        else:
+            found.add(loc, f"the link '{link}' leads to no page of this site"
+                           f"{suggest('/' + path, ['/' + t for t in sorted(targets)])}")
+        problems += found.items
+    return problems

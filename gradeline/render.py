@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html as html_text
 import json
 import re
 from collections.abc import Callable
@@ -102,9 +103,22 @@ def markdown_to_html(text: str) -> str:
         html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
     )
+    if "<a " not in clean:
+        return clean
     # A link whose address was removed is left as its words: an <a> with no href may not
     # carry the rel that nh3 gives every link, and would look like a link that goes nowhere.
-    return _LINK_WITHOUT_ADDRESS.sub(r"\1", clean) if "<a " in clean else clean
+    clean = _LINK_WITHOUT_ADDRESS.sub(r"\1", clean)
+    # A link to a page of the site, written from its root ("/areas/"), is marked here and
+    # made relative to each page that shows the text (see Renderer.render), so that it
+    # works wherever the site is published. Content cannot hold the marker (load.py
+    # refuses control characters).
+    return _ROOT_LINK.sub(f'href="{SITE_LINK}', clean)
+
+
+#: Marks a link from the site's root in converted Markdown, until the page is known.
+SITE_LINK = "\x00"
+_ROOT_LINK = re.compile(r'href="/(?!/)')
+_SITE_LINK_HREF = re.compile(f'href="{SITE_LINK}([^"]*)"')
 
 
 #: An <a> element as nh3 writes one without an href (it cannot nest, so the first </a>
@@ -291,8 +305,12 @@ class Renderer:
             version = self.asset_hashes.get(name)
             return url(f"static/{name}" + (f"?v={version}" if version else ""))
 
-        return template.render(page=page, url=url, asset=asset,
+        html = template.render(page=page, url=url, asset=asset,
                                canonical=self.urls.absolute(page.target), **page.context)
+        if SITE_LINK in html:
+            html = _SITE_LINK_HREF.sub(
+                lambda link: f'href="{escape(url(html_text.unescape(link[1])))}"', html)
+        return html
 
 
 def hash_assets(folder: Path) -> dict[str, str]:

@@ -66,6 +66,9 @@ class Content:
     #: One hash over every other content file: site, sources, areas, scales, frameworks,
     #: organisations. Every page depends on these.
     shared_digest: str = ""
+    #: Every link to a page of the site in the content's text: the file, where, and where
+    #: to (checked once the site's pages are known: see pages.broken_links).
+    links: list[tuple[Document, Loc, str]] = field(default_factory=list)
 
     def inspection(self, inspection_id: str) -> Inspection:
         """The inspection with this id."""
@@ -426,9 +429,9 @@ class _Reader:
             self._check_cites(doc, org.sources, shared_sources, problems)
             self._report(problems)
 
-        shared = sorted(doc.digest for doc, _, _ in
-                        [*([site] if site else []), *organisations, *scales, *frameworks,
-                         *([registry] if registry else []), *([areas_file] if areas_file else [])])
+        shared_files = [*([site] if site else []), *organisations, *scales, *frameworks,
+                        *([registry] if registry else []), *([areas_file] if areas_file else [])]
+        shared = sorted(doc.digest for doc, _, _ in shared_files)
         shared_digest = hashlib.sha1("".join(shared).encode(), usedforsecurity=False).hexdigest()
         insp_map = self._unique("inspection", inspections)
         checker = _InspectionChecks(site[1] if site else None, orgs, area_ids, scale_map,
@@ -460,11 +463,13 @@ class _Reader:
         if site is None or self.errors:
             return None
         digests = {insp.id: doc.digest for doc, insp, _ in inspections}
+        links = [(doc, loc, target) for doc, _, _ in [*shared_files, *inspections]
+                 for loc, target in doc.links]
         resolved.sort(key=lambda i: ((inspection_date(i) or PartialDate(1900)).sort_key, i.id))
         return Content(
             root=self.root, site=site[1], sources=dict(shared_sources), areas=area_ids,
             organisations=orgs, scales=scale_map, frameworks=frame_map, inspections=resolved,
-            files=self.files, digests=digests, shared_digest=shared_digest,
+            files=self.files, digests=digests, shared_digest=shared_digest, links=links,
         )
 
     def _optional_file(self, name: str, model: type[M]) -> tuple[Document, M, ProblemList] | None:

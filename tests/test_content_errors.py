@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gradeline.build import check
 from gradeline.errors import ContentError
 from gradeline.resolve import read_content
 
@@ -228,3 +229,54 @@ def test_a_missing_site_config_is_reported(minimal: Path) -> None:
     (line,) = problems(minimal)
     assert line.endswith("site.yaml:1:1: the site config file is missing (it names the site and "
                          "its kinds of inspection and inspectorates)")
+
+
+RELATIVE = ("is relative, but this text is shown on several pages, where it would lead to "
+            "different places; link to a page of this site from the site's root, e.g. "
+            "'/inspections/2021-peel/', or write a full web address starting with https://")
+
+
+def test_a_relative_link_in_text_is_an_error_where_it_is_written(minimal: Path) -> None:
+    # Each way Markdown writes a link: inline, in angle brackets, a reference, raw HTML;
+    # a fragment alone is relative too (to whichever page shows the text).
+    f = write(minimal, INSPECTION.replace(
+        "summary: Fine.", "summary: See [the last one](../2021-peel/).") + (
+        "areas_for_improvement:\n"
+        "  - id: afi-1\n"
+        "    text: |\n"
+        "      Read [it] and <a href='notes.html'>the notes</a>.\n\n"
+        "      [it]: <www.example.org/report>\n"
+        "  - id: afi-2\n"
+        "    text: 'Jump to [the sources](#sources).'\n"))
+    assert problems(minimal) == [
+        f"{f}:8:10: summary: the link '../2021-peel/' {RELATIVE}",
+        f"{f}:20:11: areas_for_improvement[0].text: the links 'notes.html', "
+        f"'www.example.org/report' {RELATIVE.replace('is relative', 'are relative')}",
+        f"{f}:25:11: areas_for_improvement[1].text: the link '#sources' {RELATIVE}",
+    ]
+    # Links from the site's root, full addresses, and link-like text in code are fine.
+    write(minimal, INSPECTION.replace("summary: Fine.", (
+        "summary: '[Areas](/areas/), [the report](https://example.org/r), "
+        "[mail](mailto:a@example.org), and the code `[x](y)`.'")))
+    assert problems(minimal) == []
+
+
+def test_a_link_without_an_address_is_an_error(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("summary: Fine.", "summary: See [the report]()."))
+    assert problems(minimal) == [
+        f"{f}:8:10: summary: a link has no address; write one in the parentheses after the "
+        "link's words, e.g. [the report](https://example.org/report)"]
+
+
+def test_a_link_to_a_page_the_site_does_not_have(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("summary: Fine.", (
+        "summary: '[Grades](/inspections/2021-pel/#grades), [areas](/areas), "
+        "[home](/), [the data](/data/judgments.csv), [2023](/inspections/2023-peel/)'")))
+    with pytest.raises(ContentError) as caught:
+        check(minimal)
+    assert str(caught.value).splitlines() == [
+        f"{f}:8:10: summary: the link '/areas' leads to a page without its closing '/'; "
+        "write '/areas/'",
+        f"{f}:8:10: summary: the link '/inspections/2021-pel/#grades' leads to no page of "
+        "this site (did you mean '/inspections/2021-peel/'?)",
+    ]

@@ -137,3 +137,36 @@ def test_links_work_under_a_subpath_when_a_base_url_is_set(minimal: Path, tmp_pa
     assert soup.select_one(".site-title")["href"] == "../../"
     for page, ref in all_local_links(out):
         assert not ref.startswith("/"), f"{page}: {ref} is rooted and would escape the subpath"
+
+
+@pytest.mark.parametrize("base_url", [None, "https://example.org/reports/"])
+def test_a_link_from_the_site_root_in_text_leads_to_its_page_from_every_page(
+        minimal: Path, tmp_path: Path, base_url: str | None) -> None:
+    # A finding is shown on its inspection's page, on comparisons and in the tracker, each
+    # at its own depth in the site.
+    path = minimal / "inspections" / "2023-peel.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "supervises investigations.",
+        "supervises investigations (see [the 2021 report](/inspections/2021-peel/#sources) "
+        "and [every area](/areas/?from=text&x=1)).", 1), encoding="utf-8")
+    out = tmp_path / "site"
+    build(minimal, out, base_url=base_url)
+    found: dict[str, set[str]] = {"the 2021 report": set(), "every area": set()}
+    shown_on = set()
+    for page in out.rglob("*.html"):
+        for link in parse(page).find_all("a", string=list(found)):
+            shown_on.add(page.relative_to(out).parts[0])
+            ref = urlsplit(link["href"])
+            assert not ref.path.startswith("/"), f"{page}: {ref} would escape a subpath"
+            target = (page.parent / ref.path).resolve()
+            if target.is_dir():  # a published site: the server serves the folder's index
+                assert base_url is not None
+                target = target / "index.html"
+            found[link.string].add(str(target.relative_to(out.resolve())))
+            if link.string == "the 2021 report":
+                assert ref.fragment == "sources" and parse(target).find(id="sources")
+            else:
+                assert ref.query == "from=text&x=1"
+    assert found == {"the 2021 report": {"inspections/2021-peel/index.html"},
+                     "every area": {"areas/index.html"}}
+    assert shown_on >= {"inspections", "compare", "tracker"}

@@ -17,7 +17,7 @@ summary: |
   <script>alert('summary')</script>
   <img src=x onerror="alert('img')">
   [bad link](javascript:alert('link'))
-  <a href="#" onclick="alert('click')">click</a>
+  <a href="https://example.org/x" onclick="alert('click')">click</a>
   <iframe src="https://evil.example"></iframe>
 """
 

@@ -34,7 +34,7 @@ def hostile_site(minimal: Path, tmp_path: Path) -> Path:
     text = text.replace(
         "summary: The force was adequate at serving victims and needed to improve its "
         "investigations.",
-        "summary: |\n  [click](javascript:window.__pwned=3) <a href=\"#\" "
+        "summary: |\n  [click](javascript:window.__pwned=3) <a href=\"https://example.org/x\" "
         "onclick=\"window.__pwned=4\">x</a> <svg onload=window.__pwned=5></svg>\n"
         f"  {ATTACK}")
     insp.write_text(text)
