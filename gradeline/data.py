@@ -17,7 +17,7 @@ from typing import Any
 
 from .compare import compare_data
 from .model import Inspection, Source
-from .render import script_safe_json
+from .render import markdown_text, script_safe_json
 from .resolve import Content
 from .views import InspectionView, JudgmentRow, SiteView
 from .write import Data
@@ -200,7 +200,17 @@ def compare_script(site: SiteView, views: list[InspectionView],
     disk as well as from a host (browsers refuse to fetch files from files)."""
     key = "compare|" + "|".join(_key(site, v) for v in views)
     return _memo(memo, key, lambda: f"window.gradelineCompare = "
-                                    f"{script_safe_json(compare_data(site, views))};\n".encode())
+                                    f"{script_safe_json(_as_text(compare_data(site, views)))};\n"
+                                    .encode())
+
+
+def _as_text(data: dict[str, Any]) -> dict[str, Any]:
+    """The picker shows text only (it builds the page with textContent): each finding's
+    Markdown as the words a reader sees, not its marks."""
+    for inspection in data["inspections"]:
+        for item in inspection["items"]:
+            item["text"] = markdown_text(item["text"])
+    return data
 
 
 def compare_data_path(organisation_id: str) -> str:

@@ -136,6 +136,23 @@ def script_safe_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def markdown_text(text: str) -> str:
+    """The words of a Markdown text as a reader sees them, for places that show text only
+    (list items marked with bullets, blocks run together): ``**Tip:** see [the report](…)``
+    becomes ``Tip: see the report``."""
+    if plain_paragraphs(text) is not None:
+        return " ".join(text.split())
+    html = _BLOCK_TAG.sub(" ", _LIST_ITEM.sub(" • ", markdown_to_html(text)))
+    return " ".join(html_text.unescape(_TAG.sub("", html)).split())
+
+
+_LIST_ITEM = re.compile(r"<li>")
+#: Tags that end a line of text (the others, such as <em>, may sit inside a word).
+_BLOCK_TAG = re.compile(r"</?(?:p|ul|ol|li|br|h[3-6]|blockquote|pre|hr|table|thead|tbody|tr|"
+                        r"td|th)\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
 def markdown_inline(text: str) -> str:
     """Markdown for a single line: the paragraph wrapper is dropped."""
     html = markdown_to_html(text)

@@ -7,7 +7,13 @@ import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradeline.render import _INLINE_NEEDS, _skippable, markdown_to_html, plain_paragraphs
+from gradeline.render import (
+    _INLINE_NEEDS,
+    _skippable,
+    markdown_text,
+    markdown_to_html,
+    plain_paragraphs,
+)
 from gradeline.render import _converter as converter
 
 PIECES = [*"abcXYZ019 .,;:'\"?-/\n\té£—", "  ", "\n\n", "word ", "The force "]
@@ -62,3 +68,11 @@ def test_skippable_patterns_of_typical_texts() -> None:
     assert "link" not in _skippable("See [the report](https://x.org).")
     assert "linebreak" not in _skippable("one\t\r\ntwo")
     assert "em_strong" not in _skippable("snake_case")
+
+
+def test_markdown_as_text_keeps_the_words_and_drops_the_marks() -> None:
+    assert markdown_text("**Tip:** see [the report](https://example.org/) & "
+                         "<b>th</b>is.") == "Tip: see the report & this."
+    assert markdown_text("Plan:\n\n- train *staff*\n- record\n\nThen `check`.") == (
+        "Plan: • train staff • record Then check.")
+    assert markdown_text("A plain\ntext  as written.") == "A plain text as written."
