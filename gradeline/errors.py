@@ -110,9 +110,10 @@ class ProblemList:
         line, col = self.positions.of_key(loc) if at_key else self.positions.of_value(loc)
         self.items.append(Problem(self.file, line, col, format_loc(tuple(loc)), message, severity))
 
-    def add_at(self, line: int, column: int, message: str, *, field: str = "") -> None:
+    def add_at(self, line: int, column: int, message: str, *, field: str = "",
+               severity: str = "error") -> None:
         """Record a problem at a known position (e.g. a YAML syntax error)."""
-        self.items.append(Problem(self.file, line, column, field, message))
+        self.items.append(Problem(self.file, line, column, field, message, severity))
 
 
 def describe(value: Any) -> str:

@@ -72,6 +72,10 @@ def link_destinations(text: str) -> tuple[str, ...]:
     return tuple(destination.strip() for _, destination in sorted(found))
 
 
+#: Invisible marks that change the direction of the text after them (embeddings, overrides
+#: and isolates): needed in some right-to-left writing, and a way to make "2021" show as
+#: "1202" in any other.
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
 ALIASES_REFUSED = ("YAML aliases (*name) are not allowed in content files; write the value "
                    "out in full")
 
@@ -160,7 +164,7 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
     if root is None:
         problems.add_at(1, 1, "the file is empty (expected a mapping of fields)")
         return None, problems
-    flagged: list[tuple[Loc, tuple[int, int], str]] = []
+    flagged: list[tuple[Loc, tuple[int, int], str, str]] = []
     links: list[tuple[Loc, str]] = []
     try:
         data = _to_data(root, (), positions, set(), 0, flagged, links)
@@ -174,9 +178,9 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Docum
                 line, column = alias.line + 1, alias.column + 1
         problems.add_at(line, column, exc.message)
         return None, problems
-    if flagged:
-        for loc, (line, col), message in flagged:
-            problems.add_at(line, col, message, field=format_loc(loc))
+    for loc, (line, col), message, severity in flagged:
+        problems.add_at(line, col, message, field=format_loc(loc), severity=severity)
+    if any(severity == "error" for *_, severity in flagged):
         return None, problems
     digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
     return Document(path or Path(display), display, data, positions, digest,
@@ -219,13 +223,14 @@ def load_file(path: Path) -> tuple[Document | None, ProblemList]:
 
 def _to_data(
     node: yaml.Node, loc: Loc, positions: Positions, seen: set[int], depth: int,
-    flagged: list[tuple[Loc, tuple[int, int], str]], links: list[tuple[Loc, str]],
+    flagged: list[tuple[Loc, tuple[int, int], str, str]], links: list[tuple[Loc, str]],
 ) -> Any:
     """Turn one node into plain data, recording the position of every value and key, and
     in ``links`` every link to a page of the site ("/areas/") that a text holds.
 
-    Duplicate keys, and text no page could show, are collected in ``flagged`` (the first
-    value wins meanwhile), so that every one in the file is reported, not only the first.
+    Duplicate keys, text no page could show, and text that would show reordered are
+    collected in ``flagged`` with their severity (the first value wins meanwhile), so that
+    every one in the file is reported, not only the first.
     """
     if depth > MAX_DEPTH:
         raise _Refused(node, f"values are nested more than {MAX_DEPTH} levels deep")
@@ -241,7 +246,13 @@ def _to_data(
             kind = "a control character" if bad.group() < "\ufdd0" else "a noncharacter"
             flagged.append((loc, positions.values[loc],
                             f"holds U+{ord(bad.group()):04X} ({kind}), which web pages and "
-                            "feeds cannot show; remove it"))
+                            "feeds cannot show; remove it", "error"))
+        if isinstance(value, str) and (turn := _DIRECTION.search(value)):
+            flagged.append((loc, positions.values[loc],
+                            f"holds U+{ord(turn.group()):04X}, an invisible character that "
+                            "changes the direction of the text after it, so that readers may "
+                            "see it reordered; remove it unless the text is written right to "
+                            "left", "warning"))
         if isinstance(value, str) and ("](" in value or "]:" in value or "href" in value
                                        or "HREF" in value):
             links.extend((loc, link) for link in link_destinations(value)
@@ -264,7 +275,8 @@ def _to_data(
         if key in result:
             first_line = positions.keys[key_loc][0]
             flagged.append((key_loc, key_pos, f"duplicate key '{key}' (first given on line "
-                                              f"{first_line}); each key may appear once"))
+                                              f"{first_line}); each key may appear once",
+                            "error"))
             continue
         positions.keys[key_loc] = key_pos
         result[key] = _to_data(value_node, key_loc, positions, seen, depth + 1, flagged,

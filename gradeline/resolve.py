@@ -228,6 +228,11 @@ def _parse_for_cache(paths: list[Path]) -> list[tuple[Path, tuple[int, int], Doc
     return parsed
 
 
+def _errors(found: list[Problem]) -> bool:
+    """Whether any of a file's problems is an error (not only warnings)."""
+    return any(p.severity != "warning" for p in found)
+
+
 class _Ahead:
     """Files being parsed in a forked process, handed back run by run as the reader reaches
     them: the reader validates (and frees the parsed data of) what it has before the rest
@@ -290,13 +295,13 @@ class _Reader:
             cached = self.cache.get(path, model.__name__, signature)
             if cached is not None:
                 doc, obj, found = cached
-                if obj is None and doc is not None and not found:
+                if obj is None and doc is not None and not _errors(found):
                     # Parsed ahead, or from the cache file: to be validated into objects.
                     obj = validate_document(doc, model, doc.problems())
                     if obj is not None and not self.cache.keeps_data:
                         doc.data = None
                     self.cache.put(path, model.__name__, signature, (doc, obj, found))
-                self.errors.extend(found)
+                self._report(found)
                 if doc is not None:
                     self.files[doc.display] = path
                 return (doc, obj, doc.problems()) if obj is not None else None
@@ -308,11 +313,11 @@ class _Reader:
             problems = doc.problems()
             obj = validate_document(doc, model, problems)
             found += problems.items
-            if obj is not None and not found:
+            if obj is not None and not _errors(found):
                 doc.drop_positions()
             if obj is not None and (self.cache is None or not self.cache.keeps_data):
                 doc.data = None  # the objects hold the values; the cache file is not saved
-        self.errors.extend(found)
+        self._report(found)
         if self.cache is not None and signature is not None:
             self.cache.put(path, model.__name__, signature, (doc, obj, found))
         if doc is None or obj is None:
@@ -367,8 +372,8 @@ class _Reader:
                 found.append(item)
         return found
 
-    def _report(self, problems: ProblemList) -> None:
-        for p in problems.items:
+    def _report(self, problems: ProblemList | list[Problem]) -> None:
+        for p in problems.items if isinstance(problems, ProblemList) else problems:
             (self.warnings if p.severity == "warning" else self.errors).append(p)
 
     def read(self) -> Content | None:

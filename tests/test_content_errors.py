@@ -8,7 +8,7 @@ import pytest
 
 from gradeline.build import check
 from gradeline.errors import ContentError
-from gradeline.resolve import read_content
+from gradeline.resolve import ContentCache, read_content
 
 INSPECTION = """\
 id: 2022-test
@@ -280,3 +280,28 @@ def test_a_link_to_a_page_the_site_does_not_have(minimal: Path) -> None:
         f"{f}:8:10: summary: the link '/inspections/2021-pel/#grades' leads to no page of "
         "this site (did you mean '/inspections/2021-peel/'?)",
     ]
+
+
+def test_text_that_would_show_reordered_is_a_warning_at_its_place(minimal: Path) -> None:
+    """A right-to-left override makes "PEEL 2021" show as "PEEL 1202": allowed, since some
+    languages need these marks, but the editor is told, on every build."""
+    f = write(minimal, INSPECTION.replace("title: A test inspection",
+                                          'title: "PEEL \\u202E2021"'))
+    content = read_content(minimal)  # a warning: the site still builds
+    assert content.inspection("2022-test").title == "PEEL \u202e2021"
+    assert [str(w) for w in content.warnings if w.file == f] == [
+        f"{f}:2:8: warning: title: holds U+202E, an invisible character that changes the "
+        "direction of the text after it, so that readers may see it reordered; remove it "
+        "unless the text is written right to left"]
+    # Still said on a build that takes the file from the cache, parsed or from disk.
+    cache = ContentCache()
+    read_content(minimal, cache)
+    again = read_content(minimal, cache)
+    assert [str(w) for w in again.warnings if w.file == f] == [
+        str(w) for w in content.warnings if w.file == f]
+    saved = minimal.parent / "cache.pickle"
+    cache.save(saved)
+    from_disk = read_content(minimal, ContentCache.load(saved))
+    assert from_disk.inspection("2022-test").title == "PEEL \u202e2021"
+    assert [str(w) for w in from_disk.warnings if w.file == f] == [
+        str(w) for w in content.warnings if w.file == f]
