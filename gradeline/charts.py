@@ -281,7 +281,8 @@ def _scale_change_marks(segments: list[list[Any]]) -> tuple[list[dict[str, Any]]
                        "line": {"color": "#505a5f", "width": 2, "dash": "dash"}})
         annotations.append({"xref": "x", "yref": "paper", "x": str(middle), "y": 1.08,
                             "showarrow": False, "xanchor": "center",
-                            "text": "Scale changed: not directly comparable",
+                            # Two short lines: one long one ran off a phone's screen.
+                            "text": "Scale changed:<br>not directly comparable",
                             "font": {"size": 12, "color": "#505a5f"}})
     return shapes, annotations
 
@@ -366,14 +367,20 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": i - 0.5,
                            "x1": i - 0.5, "y0": -0.02, "y1": 1.02,
                            "line": {"color": "#0b0c0c", "width": 3}})
+    titles = [[s.short_title] for s in columns]
+    # Long area names on two lines (never more: a row is two lines high), so that on a
+    # phone the names leave room for the grid.
+    names = [_wrap(a.name, max(ROTATED_LINE, len(a.name) // 2 + 6)) for a in areas]
     figure = {
         "data": [_grade_heatmap(z, [s.short_title for s in columns], [a.name for a in areas],
                                 text, hover)],
         "layout": _layout(
             xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
-            yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
+            yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True,
+                   "tickmode": "array", "tickvals": [a.name for a in areas],
+                   "ticktext": ["<br>".join(lines) for lines in names]},
             shapes=shapes, plot_bgcolor="#f3f2f1",
-            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            margin={"l": 10, "r": _rotated_extent(titles[-1]), "t": 10, "b": 10},
         ),
     }
     rows: list[list[Cell]] = [[a.name, *[cell.get((a.id, s.id)) for s in columns]]
@@ -392,7 +399,8 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
         notes=["Blank: the area was not assessed by that inspection's framework. "
                "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
                "NG not graded, ? not known."],
-        height=max(300, 28 * len(areas) + 160),
+        height=max(300, 32 * len(areas) + 160),
+        min_width=_heatmap_min_width([line for lines in names for line in lines], titles),
     )
 
 
@@ -435,6 +443,7 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
             "customdata": [[e.title, e.date.label, e.detail or "", e.url] for e in chosen],
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
                              "%{customdata[2]}<extra></extra>",
+            "cliponaxis": False,  # a marker at either end of the years is drawn whole
             "marker": {"size": 13, "symbol": EVENT_SYMBOLS[event_type],
                        "color": "#1d4f91" if event_type == "published" else "#ffffff",
                        "line": {"color": "#0b0c0c", "width": 1.5}},
@@ -443,9 +452,10 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
     figure = {
         "data": traces,
         "layout": _layout(
+            # Years, as many as fit: every year on a wide screen, every other or fifth on a
+            # phone (one label a year there would overlap).
             xaxis={"type": "date", "range": [f"{min(years)}-01-01", f"{max(years) + 1}-01-01"],
-                   "fixedrange": True, "gridcolor": "#e5e5e5", "dtick": "M12",
-                   "tickformat": "%Y"},
+                   "fixedrange": True, "gridcolor": "#e5e5e5", "tickformat": "%Y"},
             yaxis={"categoryorder": "array",
                    "categoryarray": [kinds[k].label for k in reversed(lanes)],
                    "fixedrange": True, "automargin": True},
@@ -496,10 +506,8 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
     # drops every other one). Wrapped into short lines and given room worked out here, every
     # name is shown whole; each column is wide enough for its name's lines not to touch the
     # next, so a phone scrolls the chart sideways rather than squeeze it.
-    wrapped = [textwrap.wrap(label, ROTATED_LINE) or [label] for label in round_view.area_labels]
+    wrapped = [_wrap(label, ROTATED_LINE) for label in round_view.area_labels]
     room = max(_rotated_extent(lines) for lines in wrapped)
-    column = max(44, 26 * max(len(lines) for lines in wrapped))
-    names = max((len(r.organisation_name) for r in round_view.rows), default=0)
     figure = {
         "data": [_grade_heatmap(z, round_view.area_labels,
                                 [r.organisation_name for r in round_view.rows], text, hover)],
@@ -523,13 +531,28 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         notes=["O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
                "NG not graded, ? not known."],
         height=24 * len(round_view.rows) + room + 30,
-        min_width=round(names * FONT["size"] * 0.55) + 30 + column * len(wrapped)
-        + _rotated_extent(wrapped[-1]),
+        min_width=_heatmap_min_width([r.organisation_name for r in round_view.rows], wrapped),
     )
 
 
 #: The longest line of an area name set at an angle above a heatmap, in characters.
 ROTATED_LINE = 30
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """A label's lines, broken between words (not at hyphens: "anti-social" stays whole)."""
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+
+
+def _heatmap_min_width(row_names: list[str], column_labels: list[list[str]]) -> int:
+    """The narrowest a heatmap can be drawn with every row name whole, columns wide enough
+    for a two-letter grade and for their angled labels' lines not to touch, and room for
+    the last label to the right: on a narrower screen it scrolls sideways rather than
+    squeeze (plotly would cut the names off and crowd the labels)."""
+    names = max((len(name) for name in row_names), default=0)
+    column = max(34, 26 * max((len(lines) for lines in column_labels), default=1))
+    return (round(names * FONT["size"] * 0.55) + 30 + column * len(column_labels)
+            + _rotated_extent(column_labels[-1] if column_labels else [""]))
 
 
 def _rotated_extent(lines: list[str]) -> int:

@@ -102,3 +102,36 @@ def test_plotly_css_matches_what_plotly_would_inject(browser: Browser, tmp_path:
     shipped = [line for line in css_path.read_text().splitlines()
                if line and not line.startswith(("/*", "   "))]
     assert shipped == rules
+
+
+@pytest.mark.parametrize("width", [412, 1280])
+def test_every_chart_label_is_drawn_whole(browser: Browser, served: str, width: int) -> None:
+    """Axis labels, notes and legends lie inside their chart at phone and desktop width:
+    plotly cuts off what does not fit (long area names, a note at the edge) or crowds it;
+    a chart too wide for the screen scrolls sideways instead."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for path in CHART_PAGES:
+        page.goto(served + path)
+        canvases = page.locator(".chart-canvas[data-figure]")
+        for i in range(canvases.count()):
+            canvas = canvases.nth(i)
+            canvas.scroll_into_view_if_needed()
+            svg = canvas.locator(".main-svg").first
+            svg.wait_for(timeout=15_000)
+            box = svg.bounding_box()
+            assert box is not None
+            labels = canvas.locator(".xtick text, .ytick text, .annotation-text, .legendtext")
+            shown = 0
+            for j in range(labels.count()):
+                label = labels.nth(j).bounding_box()
+                if label is None:
+                    continue  # a tick label plotly chose not to show
+                shown += 1
+                where = (path, width, labels.nth(j).text_content())
+                assert label["x"] >= box["x"] - 1, where
+                assert label["x"] + label["width"] <= box["x"] + box["width"] + 1, where
+                assert label["y"] >= box["y"] - 1, where
+                assert label["y"] + label["height"] <= box["y"] + box["height"] + 1, where
+            assert shown > 0, (path, i)
+    context.close()
