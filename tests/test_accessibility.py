@@ -27,11 +27,14 @@ def all_pages(site: Path) -> list[str]:
                   if "pagefind" not in p.parts)
 
 
-def audit(browser: Browser, served: str, pages: list[str]) -> list[str]:
-    """axe's violations on each page, as a reader sees it after scrolling: charts drawn."""
+def audit(browser: Browser, served: str, pages: list[str],
+          width: int | None = None) -> list[str]:
+    """axe's violations on each page, as a reader sees it after scrolling: charts drawn
+    (at the browser's own width, or ``width`` pixels wide)."""
     axe = Axe()
     found = []
-    context = browser.new_context()
+    context = browser.new_context(
+        **({"viewport": {"width": width, "height": 900}} if width else {}))
     page = context.new_page()
     for path in pages:
         page.goto(served + path)
@@ -56,6 +59,14 @@ def test_axe_finds_no_violations_on_any_page(browser: Browser, built_site: Path,
     pages = all_pages(built_site)
     assert len(pages) > 60
     assert audit(browser, served, pages) == []
+
+
+def test_axe_finds_no_violations_on_a_phone(browser: Browser, served: str) -> None:
+    """At phone width a chart too wide for the screen scrolls sideways, and tables do."""
+    pages = ["areas/index.html", "timeline/index.html", "areas/investigating-crime/index.html",
+             "inspections/2021-peel/index.html", "compare/2021-peel/2023-peel/index.html",
+             "tracker/index.html"]
+    assert audit(browser, served, pages, width=412) == []
 
 
 def test_axe_finds_no_violations_on_the_pages_of_several_organisations(
