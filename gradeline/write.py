@@ -170,6 +170,20 @@ def _sizes_on_disk(root: Path, rel: str) -> dict[str, int]:
             for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
 
 
+class _Folders:
+    """The folders a writer has made: each is made once, however many files go in it
+    (asking the system again for each of thousands of files adds up)."""
+
+    def __init__(self) -> None:
+        self.made: set[str | Path] = set()
+
+    def make(self, folder: str | Path) -> None:
+        """Make ``folder`` (and its parents) unless this writer already has."""
+        if folder not in self.made:
+            os.makedirs(folder, exist_ok=True)
+            self.made.add(folder)
+
+
 class SiteWriter(_Writer):
     """Collects the files of one build in a hidden folder, then swaps it into place.
 
@@ -189,22 +203,20 @@ class SiteWriter(_Writer):
         self.changed: list[str] = []
         #: The size of every file written or linked, by site path (for the manifest).
         self.sizes: dict[str, int] = {}
-        self._made: set[Path] = set()
+        self._folders = _Folders()
 
     def sharing(self) -> SiteWriter:
         """A writer into the same staging folder, for another process rendering some pages;
         it keeps its own counts, which the owner adds to its own."""
         other = object.__new__(SiteWriter)
         other.out, other.staging, other.previous = self.out, self.staging, self.previous
-        other.count, other.bytes, other.changed, other._made = 0, 0, [], set()
+        other.count, other.bytes, other.changed, other._folders = 0, 0, [], _Folders()
         other.sizes = {}
         return other
 
     def _target(self, rel: str) -> Path:
         target = self.staging.joinpath(*_site_parts(rel))
-        if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
+        self._folders.make(target.parent)
         return target
 
     def _link_unchanged(self, rel: str, target: Path, data: Data, size: int) -> bool:
@@ -307,7 +319,7 @@ class InPlaceWriter(_Writer):
         self.old_files: dict[str, int] = dict(manifest.get("files", {}))
         self.changed: list[str] = []
         self.sizes: dict[str, int] = {}
-        self._made: set[str] = set()
+        self._folders = _Folders()
 
     @property
     def count(self) -> int:
@@ -329,10 +341,7 @@ class InPlaceWriter(_Writer):
         self.sizes[rel] = size
         if self.old_files.get(rel) == size and _holds(path, data, size):
             return
-        folder = os.path.dirname(path)
-        if folder not in self._made:
-            os.makedirs(folder, exist_ok=True)
-            self._made.add(folder)
+        self._folders.make(os.path.dirname(path))
         temporary = f"{path}.{os.getpid()}.tmp"
         _put(temporary, data)
         os.replace(temporary, path)  # a reader gets the old file or the new one, whole
