@@ -72,9 +72,21 @@ def _skippable(text: str) -> frozenset[str]:
 
 
 #: Text with none of these characters, and no line that could start a list, quote, heading
-#: or code block, is plain paragraphs: python-markdown would only wrap it in <p> tags.
-_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_{}\[\]<>()#+!|~=&\t]|^[ \t]|^-|^\d+\.|[ \t]$",
-                                  re.MULTILINE)
+#: or code block (see might_be_markdown), is plain paragraphs: python-markdown would only
+#: wrap it in <p> tags.
+_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_{}\[\]<>()#+!|~=&\t]")
+#: What may start Markdown at a line's start or end: an indent, a list mark, a line break.
+_LINE_MARKS = re.compile(r"\n[ \t-]|\n\d+\.|[ \t]\n")
+_NUMBERED = re.compile(r"\d+\.")
+
+
+def might_be_markdown(text: str) -> bool:
+    """Whether the text has anything Markdown could make something of (False: it is plain
+    paragraphs). Looked for in simple steps: one pattern trying every place in the text
+    for line starts and ends as well was most of the time of rendering a plain text."""
+    return bool(_MARKDOWN_CHARACTERS.search(text) or text[:1] in (" ", "-")
+                or text[-1:] == " " or _NUMBERED.match(text)
+                or ("\n" in text and _LINE_MARKS.search(text)))
 
 
 def plain_paragraphs(text: str) -> str | None:
@@ -84,7 +96,7 @@ def plain_paragraphs(text: str) -> str | None:
     for them (it is most of a build's time) with the very same output, which a test checks
     against python-markdown on generated text.
     """
-    if _MARKDOWN_CHARACTERS.search(text):
+    if might_be_markdown(text):
         return None
     paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text.strip("\n"))]
     return "\n".join(f"<p>{p}</p>" for p in paragraphs if p)
@@ -140,7 +152,7 @@ def markdown_text(text: str) -> str:
     """The words of a Markdown text as a reader sees them, for places that show text only
     (list items marked with bullets, blocks run together): ``**Tip:** see [the report](…)``
     becomes ``Tip: see the report``."""
-    if plain_paragraphs(text) is not None:
+    if not might_be_markdown(text):  # most findings
         return " ".join(text.split())
     html = _BLOCK_TAG.sub(" ", _LIST_ITEM.sub(" • ", markdown_to_html(text)))
     return " ".join(html_text.unescape(_TAG.sub("", html)).split())

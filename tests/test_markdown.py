@@ -3,6 +3,8 @@ paragraphs without the parser, and other texts without the inline patterns they 
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from gradeline.render import (
     _skippable,
     markdown_text,
     markdown_to_html,
+    might_be_markdown,
     plain_paragraphs,
 )
 from gradeline.render import _converter as converter
@@ -76,3 +79,14 @@ def test_markdown_as_text_keeps_the_words_and_drops_the_marks() -> None:
     assert markdown_text("Plan:\n\n- train *staff*\n- record\n\nThen `check`.") == (
         "Plan: • train staff • record Then check.")
     assert markdown_text("A plain\ntext  as written.") == "A plain text as written."
+
+
+#: The test for Markdown as one pattern, as it was written first: correct, and slow (it
+#: tried its line-start and line-end alternatives at every place in a text).
+ONE_PATTERN = re.compile(r"[\\`*_{}\[\]<>()#+!|~=&\t]|^[ \t]|^-|^\d+\.|[ \t]$", re.MULTILINE)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(MARKDOWN_TEXT)
+def test_the_quick_markdown_test_finds_what_the_single_pattern_finds(text: str) -> None:
+    assert might_be_markdown(text) == bool(ONE_PATTERN.search(text))
