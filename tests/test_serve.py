@@ -236,7 +236,9 @@ def test_editor_loop_in_the_browser(browser: Browser, server: DevServer) -> None
     overlay.wait_for(timeout=15_000)
     text = overlay.inner_text()
     assert f"{path}:11:12" in text
-    assert "judgments[0].grade" in text and "'Goodish' is not a grade" in text
+    # One problem reads as one line: file, field, message (the site's own styles for form
+    # fields once made the field a block of its own).
+    assert f"{path}:11:12 judgments[0].grade: 'Goodish' is not a grade" in text
     assert page.locator("h1").inner_text().startswith("Renamed inspection")
 
     edit(path, "grade: Goodish", "grade: Adequate")

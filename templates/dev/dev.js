@@ -26,8 +26,8 @@
     if (status.ok) { return; }
     var items = status.problems.map(function (p) {
       var where = p.file + ":" + p.line + ":" + p.column;
-      return el("li", {}, [el("code", { "class": "where" }, [where]), " ",
-        p.field ? el("code", { "class": "field" }, [p.field]) : "", p.field ? ": " : "",
+      return el("li", {}, [el("code", { "class": "problem-where" }, [where]), " ",
+        p.field ? el("code", { "class": "problem-field" }, [p.field]) : "", p.field ? ": " : "",
         p.message]);
     });
     var overlay = el("section", { id: "gradeline-overlay", role: "alert",
