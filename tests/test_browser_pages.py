@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser
 
@@ -35,4 +37,24 @@ def test_skip_link_moves_focus_to_main(browser: Browser, served: str) -> None:
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    context.close()
+
+
+def test_no_page_is_wider_than_a_small_phone(browser: Browser, served: str,
+                                              built_site: Path) -> None:
+    """At 320 px every page fits the screen: wide tables and charts scroll inside their own
+    boxes, and nothing (a select listing long area names, a long address) widens the page
+    so that the reader has to scroll it sideways."""
+    pages = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
+                   if "pagefind" not in p.parts)
+    assert len(pages) > 60
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    wide = []
+    for path in pages:
+        page.goto(served + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide.append((path, width))
+    assert wide == []
     context.close()

@@ -225,3 +225,22 @@ def test_round_heatmap_shows_every_area_name_whole(browser: Browser, many: Path,
         context.close()
     finally:
         server.shutdown()
+
+
+@pytest.mark.browser
+def test_no_page_of_several_organisations_is_wider_than_a_phone(browser: Browser,
+                                                                  many: Path) -> None:
+    server, origin = serve_folder(many)
+    try:
+        context = browser.new_context(viewport={"width": 360, "height": 800})
+        page = context.new_page()
+        wide = []
+        for path in sorted(p.relative_to(many).as_posix() for p in many.rglob("*.html")
+                           if "pagefind" not in p.parts):
+            page.goto(origin + path)
+            if (width := page.evaluate("document.documentElement.scrollWidth")) > 360:
+                wide.append((path, width))
+        assert wide == []
+        context.close()
+    finally:
+        server.shutdown()
