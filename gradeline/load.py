@@ -242,19 +242,22 @@ def _to_data(
 
     if isinstance(node, yaml.ScalarNode):
         value = _scalar(node)
-        if isinstance(value, str) and (bad := _UNSHOWABLE.search(value)):
+        if not isinstance(value, str):
+            return value
+        # Text no page could show is an error, text that would show reordered a warning;
+        # and links to pages of the site are noted. (Inline: this runs for every value.)
+        if bad := _UNSHOWABLE.search(value):
             kind = "a control character" if bad.group() < "\ufdd0" else "a noncharacter"
             flagged.append((loc, positions.values[loc],
                             f"holds U+{ord(bad.group()):04X} ({kind}), which web pages and "
                             "feeds cannot show; remove it", "error"))
-        if isinstance(value, str) and (turn := _DIRECTION.search(value)):
+        if turn := _DIRECTION.search(value):
             flagged.append((loc, positions.values[loc],
                             f"holds U+{ord(turn.group()):04X}, an invisible character that "
                             "changes the direction of the text after it, so that readers may "
                             "see it reordered; remove it unless the text is written right to "
                             "left", "warning"))
-        if isinstance(value, str) and ("](" in value or "]:" in value or "href" in value
-                                       or "HREF" in value):
+        if "](" in value or "]:" in value or "href" in value or "HREF" in value:
             links.extend((loc, link) for link in link_destinations(value)
                          if link.startswith("/") and not link.startswith("//"))
         return value
