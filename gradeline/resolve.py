@@ -297,9 +297,8 @@ class _Reader:
                 doc, obj, found = cached
                 if obj is None and doc is not None and not _errors(found):
                     # Parsed ahead, or from the cache file: to be validated into objects.
-                    obj = validate_document(doc, model, doc.problems())
-                    if obj is not None and not self.cache.keeps_data:
-                        doc.data = None
+                    obj, invalid = self._validate(doc, model)
+                    found = [*found, *invalid]
                     self.cache.put(path, model.__name__, signature, (doc, obj, found))
                 self._report(found)
                 if doc is not None:
@@ -310,19 +309,24 @@ class _Reader:
         obj = None
         if doc is not None:
             self.files[doc.display] = path
-            problems = doc.problems()
-            obj = validate_document(doc, model, problems)
-            found += problems.items
+            obj, invalid = self._validate(doc, model)
+            found += invalid
             if obj is not None and not _errors(found):
                 doc.drop_positions()
-            if obj is not None and (self.cache is None or not self.cache.keeps_data):
-                doc.data = None  # the objects hold the values; the cache file is not saved
         self._report(found)
         if self.cache is not None and signature is not None:
             self.cache.put(path, model.__name__, signature, (doc, obj, found))
         if doc is None or obj is None:
             return None
         return doc, obj, doc.problems()
+
+    def _validate(self, doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
+        """Validate a parsed file into objects; its problems if it is not valid."""
+        problems = doc.problems()
+        obj = validate_document(doc, model, problems)
+        if obj is not None and (self.cache is None or not self.cache.keeps_data):
+            doc.data = None  # the objects hold the values; the cache file is not saved
+        return obj, problems.items
 
     def _parse_ahead(self) -> None:
         """With many inspection files to parse (a cold build), have a forked process parse

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gradeline import resolve
 from gradeline.build import check
 from gradeline.errors import ContentError
 from gradeline.resolve import ContentCache, read_content
@@ -305,3 +306,19 @@ def test_text_that_would_show_reordered_is_a_warning_at_its_place(minimal: Path)
     assert from_disk.inspection("2022-test").title == "PEEL \u202e2021"
     assert [str(w) for w in from_disk.warnings if w.file == f] == [
         str(w) for w in content.warnings if w.file == f]
+
+
+def test_a_file_parsed_ahead_in_another_process_reports_its_problems(
+        minimal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build of many files parses every other one in a forked process; such a file
+    that is not valid was once dropped without a word (the site built without it)."""
+    monkeypatch.setattr(resolve, "PARALLEL_MIN_FILES", 1)  # the fixture's files are few
+    f = write(minimal, INSPECTION.replace("title: A test inspection", "titel: A test"))
+    ahead = sorted(p.name for p in (minimal / "inspections").glob("*.yaml"))[1::2]
+    assert Path(f).name in ahead  # the file is among those parsed in the other process
+    with pytest.raises(ContentError) as caught:
+        read_content(minimal, ContentCache())
+    assert [str(p) for p in caught.value.problems] == problems(minimal) == [
+        f"{f}:1:1: title: required field is missing (the report's title)",
+        f"{f}:2:1: titel: unknown field 'titel' (did you mean 'title'?)",
+    ]
