@@ -154,11 +154,10 @@ def markdown_text(text: str) -> str:
     becomes ``Tip: see the report``."""
     if not might_be_markdown(text):  # most findings
         return " ".join(text.split())
-    html = _BLOCK_TAG.sub(" ", _LIST_ITEM.sub(" • ", markdown_to_html(text)))
+    html = _BLOCK_TAG.sub(" ", markdown_to_html(text).replace("<li>", " • "))
     return " ".join(html_text.unescape(_TAG.sub("", html)).split())
 
 
-_LIST_ITEM = re.compile(r"<li>")
 #: Tags that end a line of text (the others, such as <em>, may sit inside a word).
 _BLOCK_TAG = re.compile(r"</?(?:p|ul|ol|li|br|h[3-6]|blockquote|pre|hr|table|thead|tbody|tr|"
                         r"td|th)\b[^>]*>")

@@ -311,8 +311,6 @@ class _Reader:
             self.files[doc.display] = path
             obj, invalid = self._validate(doc, model)
             found += invalid
-            if obj is not None and not _errors(found):
-                doc.drop_positions()
         self._report(found)
         if self.cache is not None and signature is not None:
             self.cache.put(path, model.__name__, signature, (doc, obj, found))
@@ -324,8 +322,12 @@ class _Reader:
         """Validate a parsed file into objects; its problems if it is not valid."""
         problems = doc.problems()
         obj = validate_document(doc, model, problems)
-        if obj is not None and (self.cache is None or not self.cache.keeps_data):
-            doc.data = None  # the objects hold the values; the cache file is not saved
+        if obj is not None:
+            # A valid file's positions are read again from it if another file's check needs
+            # one; its parsed data is kept only for a cache saved to a file.
+            doc.drop_positions()
+            if self.cache is None or not self.cache.keeps_data:
+                doc.data = None
         return obj, problems.items
 
     def _parse_ahead(self) -> None:
@@ -376,8 +378,8 @@ class _Reader:
                 found.append(item)
         return found
 
-    def _report(self, problems: ProblemList | list[Problem]) -> None:
-        for p in problems.items if isinstance(problems, ProblemList) else problems:
+    def _report(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
             (self.warnings if p.severity == "warning" else self.errors).append(p)
 
     def read(self) -> Content | None:
@@ -412,7 +414,7 @@ class _Reader:
         shared_sources = registry[1].sources if registry else {}
         if registry:
             warn_sources_without_url(shared_sources, registry[2])
-            self._report(registry[2])
+            self._report(registry[2].items)
         area_ids: dict[str, Any] = {}
         if areas_file:
             doc, reg, problems = areas_file
@@ -420,23 +422,23 @@ class _Reader:
                 if area.id in area_ids:
                     problems.add(("areas", i, "id"), f"duplicate area id '{area.id}'")
                 area_ids.setdefault(area.id, area)
-            self._report(problems)
+            self._report(problems.items)
 
         orgs = self._unique("organisation", organisations)
         scale_map = self._unique("scale", scales)
         for doc, scale, problems in scales:
             self._check_scale(scale, problems)
             self._check_cites(doc, scale.sources, shared_sources, problems)
-            self._report(problems)
+            self._report(problems.items)
         frame_map = self._unique("framework", frameworks)
         kinds = site[1].kinds if site else {}
         for doc, fw, problems in frameworks:
             self._check_framework(fw, area_ids, scale_map, kinds, problems)
             self._check_cites(doc, fw.sources, shared_sources, problems)
-            self._report(problems)
+            self._report(problems.items)
         for doc, org, problems in organisations:
             self._check_cites(doc, org.sources, shared_sources, problems)
-            self._report(problems)
+            self._report(problems.items)
 
         shared_files = [*([site] if site else []), *organisations, *scales, *frameworks,
                         *([registry] if registry else []), *([areas_file] if areas_file else [])]
@@ -465,7 +467,7 @@ class _Reader:
             else:
                 resolved.append(entry[3])
                 checked[id(insp)] = entry
-            self._report(problems)
+            self._report(problems.items)
         if self.cache is not None:
             self.cache.checked = checked
 
