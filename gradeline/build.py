@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import copy
 import functools
 import gc
 import hashlib
@@ -77,6 +78,8 @@ class BuildResult:
     #: The search index is the previous build's, to be remade (see Builder.search_later).
     search_stale: bool = False
     search_pretty: bool = False
+    #: Built in parts, one batch of organisations at a time (see shard.py).
+    split: bool = False
 
 
 class Builder:
@@ -148,6 +151,14 @@ class Builder:
             timings[stage] = now - clock[0]
             clock[0] = now
 
+        if self.once and self.cache_file is None and previous is None and not in_place:
+            # A cold build with nothing kept for later (the build command without a cache)
+            # need not hold the whole site in one process (see shard.py, which builds on
+            # this module).
+            from .shard import build_in_shards
+            result = build_in_shards(self, out_dir, started, timings, lap)
+            if result is not None:
+                return result
         misses = self.cache.misses
         content = read_content(self.content_dir, self.cache)          # load + validate
         if self.cache_file and (self.cache.misses > misses or not self.cache_file.exists()):
@@ -172,15 +183,7 @@ class Builder:
 
         site = derive(content, self.views)                           # derive views
         lap("derive")
-        context = {"site": content.site, "nav": NAV if site.single else NAV_MANY,
-                   "plotly_map_style_id": plotly_map_style_id()}
-        if self.renderer is None:
-            self.renderer = Renderer(urls, context, self.templates, self.compiled)
-        renderer = self.renderer
-        renderer.configure(urls, context)
-        static = self.templates / "static"
-        renderer.asset_hashes = hash_assets(static)
-        renderer.asset_hashes["plotly.min.js"] = PLOTLY_VERSION
+        renderer = self.prepare_renderer(urls, content, site.single)
         pages = site_pages(site)
         if problems := broken_links(content, pages):
             raise ContentError(problems)
@@ -221,27 +224,9 @@ class Builder:
                                      extra=None if self.search_later else write_data))
             rendered = len(todo)
             lap("render pages and data files")
-            writer.write("feed.xml", atom_feed(site, urls))
-            writer.write("robots.txt", robots(urls))
-            site_map = sitemap([p.target for p in pages if p.target != "404.html"], urls)
-            if site_map is not None:
-                writer.write("sitemap.xml", site_map)
-            writer.copy_tree(static, "static")
-            writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
-            lap("feeds and assets")
-            search_stale = False
-            if self.search and (rendered or not writer.reuse_tree("pagefind")):
-                if self.search_later and previous is not None and writer.reuse_tree(
-                        "pagefind"):
-                    search_stale = True  # the caller re-indexes once the site is served
-                else:
-                    _index_search(writer, urls)
-                    lap("search index")
-            writer.commit({"generator": f"Gradeline {__version__}",
-                           "note": MARKER_NOTE, "site": fingerprint.site(),
-                           "pages": dict(sorted(fingerprints.items())),
-                           "charts": dict(sorted(csvs.items()))})
-            lap("swap into place")
+            search_stale = self.finish(writer, site, [p.target for p in pages], urls,
+                                       fingerprint, fingerprints, csvs, rendered, previous,
+                                       lap)
         except BaseException:
             writer.abort()
             raise
@@ -250,6 +235,47 @@ class Builder:
                            time.perf_counter() - started, content, writer.changed, rendered,
                            timings, search_stale=search_stale,
                            search_pretty=urls.pretty)
+
+    def prepare_renderer(self, urls: Urls, content: Content, single: bool) -> Renderer:
+        """The renderer, set up for this build (made once, then kept: see Renderer)."""
+        context = {"site": content.site, "nav": NAV if single else NAV_MANY,
+                   "plotly_map_style_id": plotly_map_style_id()}
+        if self.renderer is None:
+            self.renderer = Renderer(urls, context, self.templates, self.compiled)
+        renderer = self.renderer
+        renderer.configure(urls, context)
+        renderer.asset_hashes = hash_assets(self.templates / "static")
+        renderer.asset_hashes["plotly.min.js"] = PLOTLY_VERSION
+        return renderer
+
+    def finish(self, writer: SiteWriter | InPlaceWriter, site: SiteView, targets: list[str],
+               urls: Urls, fingerprint: Fingerprints, fingerprints: dict[str, str],
+               csvs: dict[str, list[str]], rendered: int, previous: Path | None,
+               lap: Callable[[str], None]) -> bool:
+        """Once the pages and data files are written: the feeds, static files and search
+        index, then the manifest, and the new site into place. Returns whether the search
+        index is the previous build's, to be remade (see search_later)."""
+        writer.write("feed.xml", atom_feed(site, urls))
+        writer.write("robots.txt", robots(urls))
+        site_map = sitemap([target for target in targets if target != "404.html"], urls)
+        if site_map is not None:
+            writer.write("sitemap.xml", site_map)
+        writer.copy_tree(self.templates / "static", "static")
+        writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
+        lap("feeds and assets")
+        search_stale = False
+        if self.search and (rendered or not writer.reuse_tree("pagefind")):
+            if self.search_later and previous is not None and writer.reuse_tree("pagefind"):
+                search_stale = True  # the caller re-indexes once the site is served
+            else:
+                _index_search(writer, urls)
+                lap("search index")
+        writer.commit({"generator": f"Gradeline {__version__}",
+                       "note": MARKER_NOTE, "site": fingerprint.site(),
+                       "pages": dict(sorted(fingerprints.items())),
+                       "charts": dict(sorted(csvs.items()))})
+        lap("swap into place")
+        return search_stale
 
     def _write_data(self, site: SiteView, writer: SiteWriter | InPlaceWriter) -> None:
         """Write the data files, from the pieces kept by earlier builds where unchanged,
@@ -427,11 +453,21 @@ class Fingerprints:
             base.update(hashlib.sha1(path.read_bytes(), usedforsecurity=False).digest())
         base.update(content.shared_digest.encode())
         self.base = base
+        self._use(content.digests)
+
+    def _use(self, digests: dict[str, str]) -> None:
         #: What each inspection adds to a page's fingerprint (made once: tens of thousands
         #: of pages each depend on a few inspections).
-        self.parts = {i: f"{i}:{digest}".encode() for i, digest in content.digests.items()}
+        self.parts = {i: f"{i}:{digest}".encode() for i, digest in digests.items()}
         self.everything = hashlib.sha1(b"".join(self.parts[i] for i in sorted(self.parts)),
                                        usedforsecurity=False).hexdigest()
+
+    def with_digests(self, digests: dict[str, str]) -> Fingerprints:
+        """The same fingerprints over these inspections' files (by inspection id), for
+        content read in parts (see shard.py)."""
+        other = copy.copy(self)
+        other._use(digests)
+        return other
 
     def site(self) -> str:
         """The whole site's fingerprint: equal fingerprints mean an identical site."""

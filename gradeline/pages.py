@@ -8,7 +8,7 @@ rounds compare every organisation under one framework.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from .charts import (
@@ -66,37 +66,30 @@ def _scope_deps(scope: Scope) -> frozenset[str]:
     return frozenset(v.summary.id for v in scope.inspections)
 
 
-def site_pages(site: SiteView) -> list[Page]:
-    """Every HTML page of the site, in a stable order.
+def site_pages(site: SiteView, keep: Callable[[str], bool] | None = None) -> list[Page]:
+    """Every HTML page of the site, in a stable order; with ``keep``, only the pages whose
+    shard (organisation, or "" for the site-wide pages) it keeps.
 
     Listing the pages is quick: charts and comparisons are made when a page is rendered
     (see Page.make), so that an incremental build pays only for the pages it renders.
     """
-    content = site.content
+    if keep is None:
+        keep = _everything
     pairs = [Pair(a, b) for a, b in site.pairs]
     by_inspection: dict[str, list[Pair]] = {}
     for pair in pairs:
         by_inspection.setdefault(pair.earlier.summary.id, []).append(pair)
         by_inspection.setdefault(pair.later.summary.id, []).append(pair)
-    pages: list[Page] = []
-    if site.single:
-        scope = site.scopes[0] if site.scopes else None
-        pages.append(Page("", "home.html", content.site.title, {
-            "heading": content.site.title, "lede": content.site.description,
-            "inspections": scope.newest_first if scope else [],
-            "years": scope.years if scope else [], "prefix": ""},
-            description=content.site.description))
-    else:
-        all_rounds = rounds(site)
-        pages.append(Page("", "organisations.html", content.site.title,
-                          {"scopes": site.scopes, "rounds": all_rounds},
-                          description=content.site.description))
-        pages += _round_pages(all_rounds)
+    pages = _front_pages(site) if keep("") else []
     for view in site.inspections:
-        pages.append(_inspection_page(site, view, by_inspection.get(view.summary.id, [])))
+        if keep(view.inspection.organisation):
+            pages.append(_inspection_page(site, view, by_inspection.get(view.summary.id, [])))
     for scope in site.scopes:
-        pages += _scope_pages(site, scope)
+        if keep(scope.id):
+            pages += _scope_pages(site, scope)
     for pair in pairs:
+        if not keep(pair.later.inspection.organisation):
+            continue
         pages.append(Page(
             pair.url, "compare.html", f"Compare {pair.title}",
             {"changes": CHANGES, "fate_in": fate_in},
@@ -105,7 +98,34 @@ def site_pages(site: SiteView) -> list[Page]:
             make=_made(comparison=lambda pair=pair: compare(site, pair.earlier, pair.later,
                                                             site.tracked)),
         ))
-    pages.append(Page(
+    if keep(""):
+        pages += _site_wide_pages(site, pairs)
+    return pages
+
+
+def _front_pages(site: SiteView) -> list[Page]:
+    """The home page; with several organisations, the rounds too."""
+    content = site.content
+    if site.single:
+        scope = site.scopes[0] if site.scopes else None
+        return [Page("", "home.html", content.site.title, {
+            "heading": content.site.title, "lede": content.site.description,
+            "inspections": scope.newest_first if scope else [],
+            "years": scope.years if scope else [], "prefix": ""},
+            description=content.site.description)]
+    all_rounds = rounds(site)
+    return [Page("", "organisations.html", content.site.title,
+                 {"scopes": site.scopes, "rounds": all_rounds},
+                 description=content.site.description), *_round_pages(all_rounds)]
+
+
+def _everything(shard: str) -> bool:
+    return True
+
+
+def _site_wide_pages(site: SiteView, pairs: list[Pair]) -> list[Page]:
+    """The pages after the organisations' own: compare picker, search, 404, data."""
+    pages = [Page(
         "compare/", "compare_picker.html", "Compare two reports",
         {"scopes": site.scopes, "single": site.single},
         description="Choose any two inspection reports and compare them area by area.",
@@ -114,7 +134,7 @@ def site_pages(site: SiteView) -> list[Page]:
         # Only a single organisation's picker lists every pair with its changes.
         make=_made(comparisons=lambda: [compare(site, p.earlier, p.later, site.tracked)
                                         for p in pairs] if site.single else []),
-    ))
+    )]
     # These two show nothing of any inspection.
     pages.append(Page("search/", "search.html", "Search", deps=frozenset(),
                       description="Search every inspection and area."))
@@ -256,19 +276,30 @@ def _round_pages(all_rounds: list) -> list[Page]:  # type: ignore[type-arg]
     return pages
 
 
+def _link_path(link: str) -> str:
+    return link[1:].split("#", 1)[0].split("?", 1)[0]
+
+
+def leads_to_page(link: str, targets: Collection[str]) -> bool:
+    """Whether a link from the site's root ("/inspections/x/") leads to one of the pages
+    at ``targets``. Links to files (a name with an extension: "/data/judgments.csv") are
+    not checked, and pass."""
+    path = _link_path(link)
+    return path in targets or "." in path.rsplit("/", 1)[-1]
+
+
 def broken_links(content: Content, pages: list[Page]) -> list[Problem]:
     """A problem for each link in the content's text to a page the site does not have.
 
-    Links to files (a name with an extension: "/data/judgments.csv") are not checked here;
-    a page link must end in "/", as every page's address does, or it would not open from a
+    A page link must end in "/", as every page's address does, or it would not open from a
     folder on disk.
     """
     targets = {page.target for page in pages}
     problems: list[Problem] = []
     for doc, loc, link in content.links:
-        path = link[1:].split("#", 1)[0].split("?", 1)[0]
-        if path in targets or "." in path.rsplit("/", 1)[-1]:
+        if leads_to_page(link, targets):
             continue
+        path = _link_path(link)
         found = doc.problems()
         if f"{path}/" in targets:
             found.add(loc, f"the link '{link}' leads to a page without its closing '/'; "

@@ -15,7 +15,7 @@ import itertools
 import multiprocessing
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -175,12 +175,17 @@ def cache_version() -> str:
     return source.hexdigest()
 
 
-def read_content(root: Path, cache: ContentCache | None = None) -> Content:
+def read_content(root: Path, cache: ContentCache | None = None,
+                 only: Collection[str] | None = None) -> Content:
     """Load, validate and cross-check every content file under ``root``.
+
+    With ``only``, the inspections read are those in these folders (or files) directly
+    under ``inspections/``: a part of the site, for a build split by organisation (see
+    shard.py); every other content file is read as usual.
 
     Raises ContentError listing every problem found in every file.
     """
-    reader = _Reader(root, cache)
+    reader = _Reader(root, cache, only)
     content = reader.read()
     if reader.errors:
         raise ContentError(reader.errors)
@@ -271,9 +276,11 @@ class _Ahead:
 class _Reader:
     """Reads one content folder; gathers problems instead of stopping at the first."""
 
-    def __init__(self, root: Path, cache: ContentCache | None = None):
+    def __init__(self, root: Path, cache: ContentCache | None = None,
+                 only: Collection[str] | None = None):
         self.root = root
         self.cache = cache
+        self.only = only
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.files: dict[str, Path] = {}
@@ -339,7 +346,7 @@ class _Reader:
         folder = str(self.root / "inspections") + os.sep
         todo = []
         for path, linked in self.walked.items():
-            if linked or not str(path).startswith(folder):
+            if linked or not str(path).startswith(folder) or not self._wanted(path):
                 continue  # a linked file is looked at on its own first
             entry = self.cache.entries.get((path, Inspection.__name__))
             stat = path.stat()
@@ -350,6 +357,14 @@ class _Reader:
         todo.sort(key=lambda p: p.parts)  # the order _folder reads them in
         self.cache.misses += len(todo)  # they were not in the cache: it is to be saved
         self._ahead = _Ahead(todo[1::2], self.cache)
+
+    def _wanted(self, path: Path) -> bool:
+        """Whether the file is to be read: any file, unless it is an inspection outside the
+        folders read (see read_content)."""
+        if self.only is None:
+            return True
+        rel = path.relative_to(self.root).parts
+        return rel[0] != "inspections" or rel[1] in self.only
 
     def _inside(self, path: Path) -> bool:
         """Files reached through a link that leads out of the content folder are refused:
@@ -371,7 +386,7 @@ class _Reader:
         inside = str(folder) + os.sep
         for path in sorted((p for p in self.walked if str(p).startswith(inside)),
                            key=lambda p: p.parts):  # the order of sorting Paths, faster
-            if not self._inside(path):
+            if not self._wanted(path) or not self._inside(path):
                 continue
             item = self._validated(path, model)
             if item is not None:

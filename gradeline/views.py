@@ -9,7 +9,7 @@ never say one thing on a page and another in a CSV.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .dates import PartialDate
@@ -346,6 +346,46 @@ class SiteView:
         return len(self.scopes) <= 1
 
 
+@dataclass(frozen=True)
+class InspectionKey:
+    """What the site-wide pages use of an inspection's own fields (see light_views)."""
+
+    id: str
+    organisation: str
+    framework: str | None
+    published: PartialDate | None
+
+
+def light_views(views: list[InspectionView]) -> list[InspectionView]:
+    """The views as the site-wide pages (organisations, rounds, data page, feed) use them:
+    summaries and grades without the texts, findings, sources or the inspection itself.
+
+    A build split by organisation (see shard.py) sends these to the process that makes the
+    site-wide pages, which holds one for every inspection of the site; links between views
+    stay only as the summaries of later reports that follow one up.
+    """
+    def light_rows(rows: list[JudgmentRow]) -> list[JudgmentRow]:
+        return [replace(row, summary=None, note=None) for row in rows]
+
+    summaries = {v.summary.id: replace(v.summary, grades=light_rows(v.summary.grades))
+                 for v in views}
+    return [replace(
+        view, summary=summaries[view.summary.id],
+        inspection=InspectionKey(view.inspection.id, view.inspection.organisation,  # type: ignore[arg-type]
+                                 view.inspection.framework, view.inspection.published),
+        rows=light_rows(view.rows), causes_of_concern=[], areas_for_improvement=[],
+        recommendations=[], fieldwork=[], progress=[], quotes=[], related=[],
+        case_files_refs=[], refs=[], citations=None,  # type: ignore[arg-type]
+        follows_up=None, previous=None, next=None,
+        followed_up_by=[summaries[s.id] for s in view.followed_up_by])
+        for view in views]
+
+
+def organisation_prefix(organisation_id: str) -> str:
+    """Where an organisation's pages sit, on a site of several."""
+    return f"organisations/{organisation_id}/"
+
+
 def inspection_url(inspection_id: str) -> str:
     """The site path of an inspection's page."""
     return f"inspections/{inspection_id}/"
@@ -415,7 +455,7 @@ def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
     made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for org_id in sorted(content.organisations):
         own = by_organisation.get(org_id, [])
-        prefix = "" if single else f"organisations/{org_id}/"
+        prefix = "" if single else organisation_prefix(org_id)
         # The same views (by identity, kept alive by the entry) with the same follow-up
         # titles make the same timeline and histories.
         key = (org_id, prefix, content.shared_digest, tuple(map(id, own)),

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -102,27 +103,49 @@ def _site_parts(rel: str) -> list[str]:
     return parts
 
 
+@dataclass(frozen=True)
+class Stored:
+    """Bytes kept in a file until they are written: a piece of a data file made by another
+    process (see shard.py), which need not be held in memory meanwhile."""
+
+    path: Path
+    offset: int
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self) -> bytes:
+        """The bytes."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            return handle.read(self.size)
+
+
 #: A file's bytes: whole, in parts written one after another (a large data file is made of
 #: one piece per inspection, and joining them would hold it in memory twice), or a file to
 #: copy, a block at a time (plotly.js is 4.8 MB).
-Data = bytes | list[bytes] | Path
+Data = bytes | Stored | list[bytes] | list[bytes | Stored] | Path
 
 
 def _size(data: Data) -> int:
     if isinstance(data, Path):
         return data.stat().st_size
-    return len(data) if isinstance(data, bytes) else sum(map(len, data))
+    return len(data) if isinstance(data, bytes | Stored) else sum(map(len, data))
 
 
 def _blocks(data: Data) -> Iterator[bytes]:
     """The bytes of ``data`` in order, a file's a megabyte at a time."""
     if isinstance(data, bytes):
         yield data
+    elif isinstance(data, Stored):
+        yield data.read()
     elif isinstance(data, Path):
         with data.open("rb") as source:
             yield from iter(functools.partial(source.read, 1 << 20), b"")
     else:
-        yield from data
+        for part in data:
+            yield part if isinstance(part, bytes) else part.read()
 
 
 def _holds(path: str | Path, data: Data, size: int) -> bool:
