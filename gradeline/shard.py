@@ -212,6 +212,10 @@ def _render_batch(number: int) -> _Batch | None:
         fingerprints[page.file] = fingerprint.of(page)
     writer = job.writer.sharing()
     targets = {page.target for page in pages}
+    # Rendering collects the cycles it leaves behind now and then (see _render_share):
+    # frozen, the batch's content and views are not looked at each time (at 5,160
+    # inspections that was 1.2 s a batch).
+    gc.freeze()
     csvs = _render_share(job.renderer, pages, writer)
     writer.write_all(data_files(site, keep=mine.__contains__))
     # The site-wide data files are made of a piece for each inspection: this batch's are
@@ -234,6 +238,7 @@ def _render_batch(number: int) -> _Batch | None:
     # Nothing of this batch is needed for the next.
     del site, content, pages
     markdown_to_html.cache_clear()
+    gc.unfreeze()
     gc.collect()
     return batch
 
