@@ -35,6 +35,7 @@ from .render import TEMPLATES, Page, Renderer, hash_assets, markdown_to_html
 from .resolve import (
     Content,
     ContentCache,
+    cache_parts,
     cache_version,
     load_cache_file,
     read_content,
@@ -151,10 +152,11 @@ class Builder:
             timings[stage] = now - clock[0]
             clock[0] = now
 
-        if self.once and self.cache_file is None and previous is None and not in_place:
-            # A cold build with nothing kept for later (the build command without a cache)
-            # need not hold the whole site in one process (see shard.py, which builds on
-            # this module).
+        if self.once and previous is None and not in_place and not (
+                self.cache_file and (self.cache_file.exists() or cache_parts(self.cache_file))):
+            # A cold build of the build command (no earlier output or cache to reuse) need
+            # not hold the whole site in one process (see shard.py, which builds on this
+            # module).
             from .shard import build_in_shards
             result = build_in_shards(self, out_dir, started, timings, lap)
             if result is not None:

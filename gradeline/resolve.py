@@ -129,12 +129,14 @@ class ContentCache:
         """Remember the result for this version of the file."""
         self.entries[(path, kind)] = (signature, value)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, part: str | None = None) -> None:
         """Keep the cache in a file for the next build, in a form that is quick to load:
         the parsed data (plain lists and dicts; parsing YAML is the slow part), not the
-        validated objects, which are slower to unpickle than to validate again."""
+        validated objects, which are slower to unpickle than to validate again. (For
+        ``part``, see save_cache_file.)"""
         save_cache_file(path, {key: (signature, (doc.for_cache() if doc else None, None, found))
-                               for key, (signature, (doc, _, found)) in self.entries.items()})
+                               for key, (signature, (doc, _, found)) in self.entries.items()},
+                        part)
 
     @classmethod
     def load(cls, path: Path) -> ContentCache:
@@ -143,18 +145,43 @@ class ContentCache:
         return cls(entries) if isinstance(entries, dict) else cls()
 
 
-def save_cache_file(path: Path, value: Any) -> None:
-    """Keep ``value`` in a file for the next build, marked with this version of the code."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
+def save_cache_file(path: Path, value: Any, part: str | None = None) -> None:
+    """Keep ``value`` in a file for the next build, marked with this version of the code.
+
+    A ``part`` (a dict: what one process of a split build made, see shard.py) goes in a
+    file of its own beside ``path``, and is read with it (see load_cache_file); saving the
+    whole file removes the parts, which it then holds.
+    """
+    target = path.with_name(f"{path.stem}.part-{part}{path.suffix}") if part else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".tmp")
     with temporary.open("wb") as handle:
         handle.write(cache_version().encode() + b"\n")  # read first, to skip old caches
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
+    temporary.replace(target)
+    if part is None:
+        for old in cache_parts(path):
+            old.unlink(missing_ok=True)
+
+
+def cache_parts(path: Path) -> list[Path]:
+    """The parts saved beside a cache file (see save_cache_file)."""
+    return sorted(path.parent.glob(f"{path.stem}.part-*{path.suffix}"))
 
 
 def load_cache_file(path: Path) -> Any:
-    """What ``save_cache_file`` kept, or None (missing, from other code, or unreadable)."""
+    """What ``save_cache_file`` kept, with its parts, or None (missing, from other code,
+    or unreadable); a part that cannot be read is left out (a cache misses, and that is
+    all)."""
+    value = _load_cache_file(path)
+    for part in cache_parts(path):
+        more = _load_cache_file(part)
+        if isinstance(more, dict):
+            value = {**value, **more} if isinstance(value, dict) else more
+    return value
+
+
+def _load_cache_file(path: Path) -> Any:
     try:
         with path.open("rb") as handle:
             if handle.readline().strip() != cache_version().encode():

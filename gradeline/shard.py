@@ -1,5 +1,10 @@
 """A cold build of a large site of many organisations, split so that no process holds it all.
 
+Used by the build command when there is nothing to reuse (no earlier output, no cache: a
+fresh clone, a publishing job, ``--no-cache``), on 200 or more inspection files of two or
+more organisations, with two or more processes. The dev server and builds that reuse
+earlier output hold the whole site, from build to build.
+
 A process that holds the whole site holds every validated inspection and its derived views
 (about 60 KB an inspection, on top of 40 MB of Python and libraries). Almost everything on
 the site belongs to one organisation, though, and depends on nothing outside it but the
@@ -9,9 +14,10 @@ shared files: its inspections, comparisons, area histories, timeline and tracker
    organisations) and compiles the templates, then forks the rendering processes;
 2. each takes batches of the folders under ``inspections/`` (one an organisation), and for
    each reads and checks them, derives the views and renders the organisations' pages as
-   the whole build would, then sends back what the site-wide pages need of them: a light
-   view of each inspection (see views.light_views), its pieces of the data files, its
-   pages' fingerprints and the links it could not resolve;
+   the whole build would, keeps its part of the cache (see resolve.save_cache_file), and
+   sends back what the site-wide pages need of them: a light view of each inspection (see
+   views.light_views), its pieces of the data files, its pages' fingerprints and the links
+   it could not resolve;
 3. this process then makes the site-wide pages (organisations, rounds, compare picker, data
    page, feed, sitemap) and data files from those, and swaps the site into place.
 
@@ -36,13 +42,13 @@ from pathlib import Path
 from typing import Any
 
 from .build import Builder, BuildResult, Fingerprints, _render_share
-from .data import _Pieces, data_files, inspections_json, judgments_csv
+from .data import Memo, _Pieces, data_files, inspections_json, judgments_csv
 from .dates import PartialDate
 from .errors import ContentError, Problem
 from .pages import leads_to_page, site_pages
 from .parallel import can_fork
 from .render import Renderer, markdown_to_html
-from .resolve import YAML_SUFFIXES, ContentCache, read_content
+from .resolve import YAML_SUFFIXES, ContentCache, read_content, save_cache_file
 from .urls import Urls
 from .views import (
     InspectionView,
@@ -97,6 +103,10 @@ class _Job:
     writer: SiteWriter
     #: A folder for the pieces of the data files each batch makes.
     spool: Path
+    #: Where to keep the parsed files and the pieces of the data files for the next build
+    #: (each batch its own part: see resolve.save_cache_file), if anywhere.
+    cache_file: Path | None
+    data_file: Path | None
 
 
 _JOB: _Job | None = None
@@ -148,6 +158,8 @@ def build_in_shards(builder: Builder, out_dir: Path, started: float,
         return None  # the whole build reports every problem of every file
     if len(shared.organisations) < 2:
         return None
+    if builder.cache_file:
+        builder.cache.save(builder.cache_file, part="shared")
     lap("load shared files")
     urls = Urls(builder.base_url or shared.site.base_url)
     fingerprint = Fingerprints(shared, builder.templates, urls, builder.search)
@@ -156,7 +168,7 @@ def build_in_shards(builder: Builder, out_dir: Path, started: float,
     writer = SiteWriter(out_dir)
     spool = tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.pieces-", dir=out_dir.parent)
     _JOB = _Job(builder.content_dir, split, dict(builder.cache.entries), fingerprint,
-                renderer, writer, Path(spool.name))
+                renderer, writer, Path(spool.name), builder.cache_file, builder.data_file)
     # What exists now is shared with the forked processes: frozen, the collector does not
     # look at it (or copy it) there. (The collector is paused during builds: Builder.build.)
     gc.freeze()
@@ -196,11 +208,14 @@ def _render_batch(number: int) -> _Batch | None:
     job = _JOB
     # The shared files as this process's parent read them; the batch's own files are
     # forgotten with the batch.
-    cache = ContentCache(entries=dict(job.shared), keeps_data=False)
+    cache = ContentCache(entries=dict(job.shared), keeps_data=job.cache_file is not None)
     try:
         content = read_content(job.root, cache, only=job.batches[number])
     except ContentError:
         return None
+    if job.cache_file:
+        ContentCache({key: entry for key, entry in cache.entries.items()
+                      if key not in job.shared}).save(job.cache_file, part=str(number))
     site = derive(content)
     mine = {inspection.organisation for inspection in content.inspections}
     pages = site_pages(site, keep=mine.__contains__)
@@ -217,12 +232,15 @@ def _render_batch(number: int) -> _Batch | None:
     # inspections that was 1.2 s a batch).
     gc.freeze()
     csvs = _render_share(job.renderer, pages, writer)
-    writer.write_all(data_files(site, keep=mine.__contains__))
+    memo: Memo | None = {} if job.data_file else None
+    writer.write_all(data_files(site, memo, keep=mine.__contains__))
     # The site-wide data files are made of a piece for each inspection: this batch's are
     # kept in a file until they are written (at 516 inspections they are 13 MB).
     pieces = _Pieces({})
     judgments_csv(site, pieces)
     inspections_json(site, pieces)
+    if job.data_file and memo is not None:
+        save_cache_file(job.data_file, {**memo, **pieces.used}, part=str(number))
     stored = _store(pieces.used, job.spool / str(number))
     inspections = job.root / "inspections"
     own_files = {display for display, path in content.files.items()

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from gradeline import shard
-from gradeline.build import Builder, BuildResult
+from gradeline.build import CACHE_FOLDER, Builder, BuildResult, build
 from gradeline.errors import ContentError
+from gradeline.resolve import ContentCache
 
 from conftest import ROOT
 
@@ -181,3 +182,35 @@ def test_small_or_single_organisation_sites_are_built_whole(content: Path, tmp_p
     builder.once = True
     assert not builder.build(tmp_path / "small").split
     assert shard.batches(ROOT / "content", 2) is None  # Northamptonshire: too few files
+
+
+def test_split_build_leaves_the_cache_that_the_next_builds_use(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shard, "SHARD_MIN_FILES", 1)
+    monkeypatch.setattr(shard, "can_fork", lambda: True)
+    site, cache = tmp_path / "site", tmp_path / CACHE_FOLDER
+    first = build(content, site, search=False)
+    assert first.split
+    # Each process kept what it read and made, in a part of its own.
+    names = sorted(p.name for p in cache.iterdir())
+    assert "content.part-shared.pickle" in names and "content.pickle" not in names
+    assert len([n for n in names if n.startswith("data.part-")]) == len(
+        shard.batches(content, 2) or [])
+    # Read together, the parts hold every content file.
+    assert len(ContentCache.load(cache / "content.pickle").entries) == len(
+        list(content.rglob("*.yaml")))
+
+    again = build(content, site, search=False)
+    assert again.up_to_date and not again.split
+
+    _edit(content, "inspections/force-002/force-002-2015-peel-3.yaml", "summary: '",
+          "summary: 'Edited. ")
+    edited = build(content, site, search=False)
+    assert not edited.split and 0 < edited.rendered < edited.pages
+    whole = _build(content, tmp_path / "whole", False, monkeypatch)
+    _assert_same_site(site, tmp_path / "whole")
+    # The whole cache is saved in one file again, which holds the parts.
+    names = sorted(p.name for p in cache.iterdir())
+    assert "content.pickle" in names and "data.pickle" in names
+    assert not [n for n in names if ".part-" in n]
+    assert whole.pages == edited.pages
