@@ -163,7 +163,10 @@ class Builder:
                 return result
         misses = self.cache.misses
         content = read_content(self.content_dir, self.cache)          # load + validate
-        if self.cache_file and (self.cache.misses > misses or not self.cache_file.exists()):
+        if self.cache_file and (self.cache.misses > misses or not (
+                self.cache_file.exists() or cache_parts(self.cache_file))):
+            # (Parts kept by a split build are read as they are: saving them as one file
+            # would cost a build with nothing to do the memory of pickling everything.)
             self.cache.save(self.cache_file)
         if self.once:
             # The parsed files are not needed again: free them.

@@ -177,7 +177,10 @@ def load_cache_file(path: Path) -> Any:
     for part in cache_parts(path):
         more = _load_cache_file(part)
         if isinstance(more, dict):
-            value = {**value, **more} if isinstance(value, dict) else more
+            if isinstance(value, dict):
+                value.update(more)
+            else:
+                value = more
     return value
 
 

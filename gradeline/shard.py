@@ -174,7 +174,7 @@ def build_in_shards(builder: Builder, out_dir: Path, started: float,
     gc.freeze()
     try:
         done = _render_batches(len(split), builder.workers)
-        lap("load, derive and render organisations")
+        lap("organisations, in batches")
         result = None if done is None else _finish(builder, shared, done, urls, fingerprint,
                                                    writer, started, timings, lap)
         if result is None:

@@ -202,6 +202,8 @@ def test_split_build_leaves_the_cache_that_the_next_builds_use(
 
     again = build(content, site, search=False)
     assert again.up_to_date and not again.split
+    # Nothing to save: the parts are read as they are.
+    assert sorted(p.name for p in cache.iterdir()) == names
 
     _edit(content, "inspections/force-002/force-002-2015-peel-3.yaml", "summary: '",
           "summary: 'Edited. ")
