@@ -224,10 +224,12 @@ def read_content(root: Path, cache: ContentCache | None = None,
     return content
 
 
-def _walk(root: Path) -> dict[Path, bool]:
+def _walk(root: Path, only: Collection[str] | None = None, inspections: str = ""
+          ) -> dict[Path, bool]:
     """Every YAML file under ``root``, with whether a link leads to it (a linked file, or
     a file in a linked folder); like ``rglob``, it does not descend into linked folders
-    below ``root``, but lists what is in a linked folder it is given."""
+    below ``root``, but lists what is in a linked folder it is given. With ``only``, of what
+    is directly in the folder ``inspections``, only the entries so named."""
     found: dict[Path, bool] = {}
     pending = [(str(root), root.is_symlink())]
     while pending:
@@ -236,6 +238,8 @@ def _walk(root: Path) -> dict[Path, bool]:
             entries = list(os.scandir(folder))
         except OSError:
             continue
+        if only is not None and folder == inspections:
+            entries = [entry for entry in entries if entry.name in only]
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
@@ -310,13 +314,16 @@ class _Reader:
                  only: Collection[str] | None = None):
         self.root = root
         self.cache = cache
+        #: Only the inspections in these folders (or files) directly in the inspections
+        #: folder are read (see read_content).
         self.only = only
+        self._inspections = str(root / "inspections")
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.files: dict[str, Path] = {}
         #: Every YAML file in the folder, and whether a link leads to it (one walk; only
         #: those are resolved to see where they lead).
-        self.walked = _walk(root) if root.is_dir() else {}
+        self.walked = _walk(root, only, self._inspections) if root.is_dir() else {}
         self._ahead: _Ahead | None = None
 
     # -- reading files -----------------------------------------------------------------------
@@ -376,7 +383,7 @@ class _Reader:
         folder = str(self.root / "inspections") + os.sep
         todo = []
         for path, linked in self.walked.items():
-            if linked or not str(path).startswith(folder) or not self._wanted(path):
+            if linked or not str(path).startswith(folder):
                 continue  # a linked file is looked at on its own first
             entry = self.cache.entries.get((path, Inspection.__name__))
             stat = path.stat()
@@ -387,14 +394,6 @@ class _Reader:
         todo.sort(key=lambda p: p.parts)  # the order _folder reads them in
         self.cache.misses += len(todo)  # they were not in the cache: it is to be saved
         self._ahead = _Ahead(todo[1::2], self.cache)
-
-    def _wanted(self, path: Path) -> bool:
-        """Whether the file is to be read: any file, unless it is an inspection outside the
-        folders read (see read_content)."""
-        if self.only is None:
-            return True
-        rel = path.relative_to(self.root).parts
-        return rel[0] != "inspections" or rel[1] in self.only
 
     def _inside(self, path: Path) -> bool:
         """Files reached through a link that leads out of the content folder are refused:
@@ -411,12 +410,12 @@ class _Reader:
         folder = self.root / name
         if folder.is_symlink():
             # Its files are not walked (as with rglob); list them, each to be checked.
-            self.walked.update(_walk(folder))
+            self.walked.update(_walk(folder, self.only, self._inspections))
         found = []
         inside = str(folder) + os.sep
         for path in sorted((p for p in self.walked if str(p).startswith(inside)),
                            key=lambda p: p.parts):  # the order of sorting Paths, faster
-            if not self._wanted(path) or not self._inside(path):
+            if not self._inside(path):
                 continue
             item = self._validated(path, model)
             if item is not None:
