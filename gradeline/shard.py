@@ -340,7 +340,7 @@ def _finish(builder: Builder, shared: Any, done: list[_Batch], urls: Urls,
     csvs.update(_render_share(builder.renderer, pages, writer))
     writer.write_all(data_files(site, pieces, keep=keep))
     writer.changed.sort()
-    lap("site-wide pages and data files")
+    lap("site-wide pages, data files")
     search_stale = builder.finish(writer, site, sorted(targets), urls, fingerprint,
                                   fingerprints, csvs, len(fingerprints), None, lap)
     builder.digests = digests
