@@ -48,7 +48,13 @@ from .errors import ContentError, Problem
 from .pages import leads_to_page, site_pages
 from .parallel import can_fork
 from .render import Renderer, markdown_to_html
-from .resolve import YAML_SUFFIXES, ContentCache, read_content, save_cache_file
+from .resolve import (
+    YAML_SUFFIXES,
+    Content,
+    ContentCache,
+    read_content,
+    save_cache_file,
+)
 from .urls import Urls
 from .views import (
     InspectionView,
@@ -249,7 +255,8 @@ def _render_batch(number: int) -> _Batch | None:
         organisations=sorted(mine),
         views=[(_order(view), view) for view in light_views(site.inspections)],
         digests=content.digests, fingerprints=fingerprints, csvs=csvs, pieces=stored,
-        targets=sorted(targets), links=sorted({link for _, _, link in content.links
+        targets=sorted(targets),
+        links=sorted({link for _, _, link in content.links
                       if not leads_to_page(link, targets)}),
         warnings=[w for w in content.warnings if w.file in own_files],
         written=(writer.count, writer.bytes, writer.changed, writer.sizes))
@@ -282,48 +289,26 @@ def _order(view: InspectionView) -> tuple[Any, str]:
     return date.sort_key, view.summary.id
 
 
-def _finish(builder: Builder, shared: Any, done: list[_Batch], urls: Urls,
+def _finish(builder: Builder, shared: Content, done: list[_Batch], urls: Urls,
             fingerprint: Fingerprints, writer: SiteWriter, started: float,
             timings: dict[str, float], lap: Callable[[str], None]) -> BuildResult | None:
     """The site-wide pages and data files from what the batches sent back, then the rest
     of the build as the whole build finishes it; None if the split could have made the
     site other than the whole build would."""
-    owner: dict[str, int] = {}
-    digests: dict[str, str] = {}
-    for number, batch in enumerate(done):
-        for organisation in batch.organisations:
-            if owner.setdefault(organisation, number) != number:
-                return None  # an organisation's inspections in two batches
-        digests.update(batch.digests)
-    if sum(len(batch.digests) for batch in done) != len(digests):
-        return None  # an id used twice: the whole build says where
-    views = [view for _, view in sorted((pair for batch in done for pair in batch.views),
-                                        key=lambda pair: pair[0])]
-    content = replace(shared, digests=digests,
-                      warnings=sorted([*shared.warnings,
-                                       *(w for batch in done for w in batch.warnings)]))
-    by_organisation: dict[str, list[InspectionView]] = {}
-    for view in views:
-        by_organisation.setdefault(view.inspection.organisation, []).append(view)
-    scopes = []
-    for org_id in sorted(content.organisations):
-        prefix = organisation_prefix(org_id)
-        own = by_organisation.get(org_id, [])
-        # An organisation without inspections has its (empty) pages made here; the
-        # others' timelines and histories are their own pages' business.
-        scopes.append(Scope(content.organisations[org_id], prefix, own,
-                            [] if own else timeline_events(content, own),
-                            [] if own else area_histories(content, own, prefix)))
-    site = SiteView(content, views, scopes)
-    empty = {scope.id for scope in scopes if not scope.inspections}
+    digests = _digests(done)
+    if digests is None:
+        return None
+    site = _light_site(shared, done, digests)
+    empty = {scope.id for scope in site.scopes if not scope.inspections}
+
     def keep(shard: str) -> bool:
+        """This process's part: the site-wide pages and files, and the (empty) pages of
+        organisations without inspections, which no batch holds."""
         return shard == "" or shard in empty
 
     pages = site_pages(site, keep=keep)
-    targets = {page.target for page in pages}
-    for batch in done:
-        targets.update(batch.targets)
-    links = [*(link for _, _, link in content.links),
+    targets = {page.target for page in pages}.union(*(batch.targets for batch in done))
+    links = [*(link for _, _, link in site.content.links),
              *(link for batch in done for link in batch.links)]
     if any(not leads_to_page(link, targets) for link in links):
         return None  # the whole build says which link leads nowhere, and where it is
@@ -345,7 +330,42 @@ def _finish(builder: Builder, shared: Any, done: list[_Batch], urls: Urls,
                                   fingerprints, csvs, len(fingerprints), None, lap)
     builder.digests = digests
     return BuildResult(len(fingerprints), writer.count, writer.bytes,
-                       time.perf_counter() - started, content, writer.changed,
-                       len(fingerprints),
-                       timings, search_stale=search_stale, search_pretty=urls.pretty,
-                       split=True)
+                       time.perf_counter() - started, site.content, writer.changed,
+                       len(fingerprints), timings, search_stale=search_stale,
+                       search_pretty=urls.pretty, split=True)
+
+
+def _digests(done: list[_Batch]) -> dict[str, str] | None:
+    """Each inspection's file hash, by id; None if an organisation's inspections were in
+    two batches, or an id was used twice (the whole build says where)."""
+    owner: dict[str, int] = {}
+    digests: dict[str, str] = {}
+    for number, batch in enumerate(done):
+        if any(owner.setdefault(organisation, number) != number
+               for organisation in batch.organisations):
+            return None
+        digests.update(batch.digests)
+    return digests if sum(len(batch.digests) for batch in done) == len(digests) else None
+
+
+def _light_site(shared: Content, done: list[_Batch], digests: dict[str, str]) -> SiteView:
+    """The site as the site-wide pages see it: every inspection's light view, in the site's
+    order, under its organisation."""
+    views = [view for _, view in sorted((pair for batch in done for pair in batch.views),
+                                        key=lambda pair: pair[0])]
+    content = replace(shared, digests=digests,
+                      warnings=sorted([*shared.warnings,
+                                       *(w for batch in done for w in batch.warnings)]))
+    by_organisation: dict[str, list[InspectionView]] = {}
+    for view in views:
+        by_organisation.setdefault(view.inspection.organisation, []).append(view)
+    scopes = []
+    for org_id in sorted(content.organisations):
+        prefix = organisation_prefix(org_id)
+        own = by_organisation.get(org_id, [])
+        # An organisation without inspections has its (empty) pages made here, from its
+        # timeline and histories; the others' are their own batch's business.
+        scopes.append(Scope(content.organisations[org_id], prefix, own,
+                            [] if own else timeline_events(content, own),
+                            [] if own else area_histories(content, own, prefix)))
+    return SiteView(content, views, scopes)
