@@ -35,7 +35,7 @@ from .render import TEMPLATES, Page, Renderer, hash_assets, markdown_to_html
 from .resolve import (
     Content,
     ContentCache,
-    cache_parts,
+    cache_saved,
     cache_version,
     load_cache_file,
     read_content,
@@ -153,7 +153,7 @@ class Builder:
             clock[0] = now
 
         if self.once and previous is None and not in_place and not (
-                self.cache_file and (self.cache_file.exists() or cache_parts(self.cache_file))):
+                self.cache_file and cache_saved(self.cache_file)):
             # A cold build of the build command (no earlier output or cache to reuse) need
             # not hold the whole site in one process (see shard.py, which builds on this
             # module).
@@ -163,8 +163,7 @@ class Builder:
                 return result
         misses = self.cache.misses
         content = read_content(self.content_dir, self.cache)          # load + validate
-        if self.cache_file and (self.cache.misses > misses or not (
-                self.cache_file.exists() or cache_parts(self.cache_file))):
+        if self.cache_file and (self.cache.misses > misses or not cache_saved(self.cache_file)):
             # (Parts kept by a split build are read as they are: saving them as one file
             # would cost a build with nothing to do the memory of pickling everything.)
             self.cache.save(self.cache_file)

@@ -169,6 +169,11 @@ def cache_parts(path: Path) -> list[Path]:
     return sorted(path.parent.glob(f"{path.stem}.part-*{path.suffix}"))
 
 
+def cache_saved(path: Path) -> bool:
+    """Whether a cache file, or any part of one, is there to be read."""
+    return path.exists() or bool(cache_parts(path))
+
+
 def load_cache_file(path: Path) -> Any:
     """What ``save_cache_file`` kept, with its parts, or None (missing, from other code,
     or unreadable); a part that cannot be read is left out (a cache misses, and that is

@@ -15,7 +15,7 @@ from gradeline.build import CACHE_FOLDER, Builder, BuildResult, build
 from gradeline.errors import ContentError
 from gradeline.resolve import ContentCache
 
-from conftest import ROOT
+from conftest import ROOT, tree_digest
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synth import generate
@@ -46,13 +46,8 @@ def _build(content: Path, out: Path, split: bool, monkeypatch: pytest.MonkeyPatc
     return builder.build(out)
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _assert_same_site(a: Path, b: Path) -> None:
-    ours, theirs = _files(a), _files(b)
+    ours, theirs = tree_digest(a), tree_digest(b)
     assert sorted(ours) == sorted(theirs)
     assert [name for name in ours if ours[name] != theirs[name]] == []
 
