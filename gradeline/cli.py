@@ -120,6 +120,8 @@ def _build(options: argparse.Namespace) -> int:
         print(f"Build failed: {exc}", file=sys.stderr)
         return 1
     _print_problems(result.content.warnings, "text")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     if options.timings:
         for stage, seconds in result.timings.items():
             print(f"  {stage:28} {seconds:6.2f} s")

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compare import compare_data
+from .markdown import markdown_text
 from .model import Inspection, Source
-from .render import markdown_text, script_safe_json
+from .render import script_safe_json
 from .resolve import Content
 from .views import InspectionView, JudgmentRow, SiteView
-from .write import Data, Stored
+from .write import Data
 
 #: The promised first columns of judgments.csv, in order.
 JUDGMENT_COLUMNS = [
@@ -64,7 +65,7 @@ JSON_SCHEMA_VERSION = 1
 #: Pieces of the data files (UTF-8) by the hashes of what they are made from, kept between
 #: builds (in the dev server, and in the build cache) so that a rebuild after one edit
 #: remakes one inspection's part.
-Memo = dict[str, bytes | Stored]
+Memo = dict[str, bytes]
 
 
 @dataclass
@@ -74,7 +75,7 @@ class _Pieces:
     earlier: Memo
     used: Memo = field(default_factory=dict)
 
-    def get(self, key: str, make: Callable[[], bytes]) -> bytes | Stored:
+    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
         piece = self.used.get(key)
         if piece is None:
             piece = self.earlier.get(key)
@@ -84,7 +85,7 @@ class _Pieces:
         return piece
 
 
-def _memo(memo: _Pieces | None, key: str, make: Callable[[], bytes]) -> bytes | Stored:
+def _memo(memo: _Pieces | None, key: str, make: Callable[[], bytes]) -> bytes:
     return make() if memo is None else memo.get(key, make)
 
 
@@ -93,7 +94,7 @@ def _key(site: SiteView, view: InspectionView) -> str:
     return f"{view.summary.id}|{content.digests.get(view.summary.id)}|{content.shared_digest}"
 
 
-def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> list[bytes | Stored]:
+def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> list[bytes]:
     """Every area of every graded inspection: one row each, as the pages show it (the file's
     bytes in parts, one per inspection: see write.Data)."""
     def rows(view: InspectionView) -> bytes:
@@ -136,7 +137,7 @@ def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -
     ]
 
 
-def inspections_json(site: SiteView, memo: _Pieces | None = None) -> list[bytes | Stored]:
+def inspections_json(site: SiteView, memo: _Pieces | None = None) -> list[bytes]:
     """The whole record: every inspection with everything it says and every source it cites.
 
     Written as json.dumps(payload, indent=1) would write it, in parts: one per inspection.
@@ -195,7 +196,7 @@ def _source_record(source: Source) -> dict[str, Any]:
 
 
 def compare_script(site: SiteView, views: list[InspectionView],
-                   memo: _Pieces | None = None) -> bytes | Stored:
+                   memo: _Pieces | None = None) -> bytes:
     """The compare picker's data for one organisation, as a script so that it loads from
     disk as well as from a host (browsers refuse to fetch files from files)."""
     key = "compare|" + "|".join(_key(site, v) for v in views)
@@ -218,22 +219,17 @@ def compare_data_path(organisation_id: str) -> str:
     return f"data/compare/{organisation_id}.js"
 
 
-def data_files(site: SiteView, memo: Memo | None = None,
-               keep: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Data]]:
+def data_files(site: SiteView, memo: Memo | None = None) -> Iterator[tuple[str, Data]]:
     """The files under ``data/`` as (site path, bytes or parts), one at a time: on a large
-    site they are tens of megabytes each, and need not all be in memory at once. With
-    ``keep``, only the files of the shards it keeps: "" for the site-wide files, an
-    organisation's id for its compare data (see pages.site_pages).
+    site they are tens of megabytes each, and need not all be in memory at once.
 
     Pieces are taken from ``memo`` where it has them; once every file has been taken,
     ``memo`` holds exactly the pieces these files are made of."""
     pieces = None if memo is None else _Pieces(memo)
-    if keep is None or keep(""):
-        yield "data/judgments.csv", judgments_csv(site, pieces)
-        yield "data/inspections.json", inspections_json(site, pieces)
+    yield "data/judgments.csv", judgments_csv(site, pieces)
+    yield "data/inspections.json", inspections_json(site, pieces)
     for scope in site.scopes:
-        if keep is None or keep(scope.id):
-            yield compare_data_path(scope.id), compare_script(site, scope.inspections, pieces)
+        yield compare_data_path(scope.id), compare_script(site, scope.inspections, pieces)
     if memo is not None and pieces is not None:
         memo.clear()  # pieces of old versions would pile up in a long-running server
         memo.update(pieces.used)

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import Loc, Positions, ProblemList, format_loc
+from .markdown import link_destinations
 
 try:  # libyaml parses several times faster; the pure-Python loader behaves the same.
     from yaml import CSafeLoader as _Loader
@@ -44,34 +45,6 @@ _constructor = yaml.constructor.SafeConstructor()
 #: line ends) and the noncharacters XML forbids. libyaml refuses them written as they are,
 #: not written as escapes in a quoted string ("\b").
 _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-#: Where a link in Markdown leads: an inline link or image (``[x](dest)``, ``<dest>`` too),
-#: a reference definition (``[x]: dest``), or a raw HTML ``href``. Each is looked for only
-#: in text that has its mark: most texts have none.
-_INLINE_LINK = re.compile(r"\]\(\s*(?:<([^>]*)>|([^\s)]*))")
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*(?:<([^>]*)>|(\S+))", re.MULTILINE)
-_HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
-#: Code, where brackets and parentheses are only text: fenced blocks and inline spans.
-_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1|(`+).+?\2", re.MULTILINE | re.DOTALL)
-#: A link that names its scheme (https:, mailto:) leads to the same place from any page.
-SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def link_destinations(text: str) -> tuple[str, ...]:
-    """Where each link in a Markdown text leads, as written (links in code are not links)."""
-    patterns = [pattern for pattern, present in (
-        (_INLINE_LINK, "](" in text), (_REFERENCE, "]:" in text),
-        (_HREF, "=" in text and "href" in text.lower())) if present]
-    if not patterns:
-        return ()
-    if "`" in text or "~~~" in text:
-        text = _CODE.sub(" ", text)
-    found = []
-    for pattern in patterns:
-        for match in pattern.finditer(text):
-            found.append((match.start(), next(g for g in match.groups() if g is not None)))
-    return tuple(destination.strip() for _, destination in sorted(found))
-
-
 #: Invisible marks that change the direction of the text after them (embeddings, overrides
 #: and isolates): needed in some right-to-left writing, and a way to make "2021" show as
 #: "1202" in any other.
@@ -195,20 +168,27 @@ def _first_alias(text: str) -> yaml.Mark | None:
     return None
 
 
-def load_file(path: Path) -> tuple[Document | None, ProblemList]:
-    """Read and parse one content file; problems name the file as the editor knows it."""
-    display = display_path(path)
+def read_file(path: Path) -> tuple[bytes | None, ProblemList]:
+    """One content file's bytes (None if it cannot be read, or is too large: refused before
+    reading, so that a mistake cannot stall a build or fill its memory)."""
+    problems = ProblemList(display_path(path))
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
     except OSError as exc:
-        problems = ProblemList(display)
         problems.add_at(1, 1, f"cannot read the file: {exc.strerror or exc}")
         return None, problems
-    if len(raw) > MAX_BYTES:
-        problems = ProblemList(display)
-        problems.add_at(1, 1, f"the file is {len(raw):,} bytes; content files may be at most "
-                              f"{MAX_BYTES:,} bytes")
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
+        problems.add_at(1, 1, f"the file is {max(size, len(raw)):,} bytes; content files may "
+                              f"be at most {MAX_BYTES:,} bytes")
         return None, problems
+    return raw, problems
+
+
+def parse_file(raw: bytes, path: Path) -> tuple[Document | None, ProblemList]:
+    """Parse one content file's bytes; problems name the file as the editor knows it."""
+    display = display_path(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -219,6 +199,12 @@ def load_file(path: Path) -> tuple[Document | None, ProblemList]:
                                    "cannot be read); save it as UTF-8")
         return None, problems
     return parse_text(text, display, path)
+
+
+def load_file(path: Path) -> tuple[Document | None, ProblemList]:
+    """Read and parse one content file."""
+    raw, problems = read_file(path)
+    return (None, problems) if raw is None else parse_file(raw, path)
 
 
 def _to_data(

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .dates import PartialDate
-from .load import SCHEME, link_destinations
+from .markdown import SCHEME, link_destinations
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
@@ -371,3 +371,13 @@ class Inspection(Strict):
                                                  "any fact that names none of its own.")
     sources: dict[Slug, Source] = Field(default_factory=dict,
                                         description="Sources used only in this file, by key.")
+
+
+def inspection_date(inspection: Inspection) -> PartialDate | None:
+    """The date that places an inspection in time: publication, else the end of fieldwork."""
+    if inspection.published:
+        return inspection.published
+    if inspection.fieldwork:
+        last = inspection.fieldwork[-1]
+        return last.end or last.start
+    return None

@@ -66,41 +66,32 @@ def _scope_deps(scope: Scope) -> frozenset[str]:
     return frozenset(v.summary.id for v in scope.inspections)
 
 
-def site_pages(site: SiteView, keep: Callable[[str], bool] | None = None) -> list[Page]:
-    """Every HTML page of the site, in a stable order; with ``keep``, only the pages whose
-    shard (organisation, or "" for the site-wide pages) it keeps.
+def site_pages(site: SiteView) -> list[Page]:
+    """Every HTML page of the site, in a stable order.
 
     Listing the pages is quick: charts and comparisons are made when a page is rendered
     (see Page.make), so that an incremental build pays only for the pages it renders.
     """
-    if keep is None:
-        keep = _everything
     pairs = [Pair(a, b) for a, b in site.pairs]
     by_inspection: dict[str, list[Pair]] = {}
     for pair in pairs:
         by_inspection.setdefault(pair.earlier.summary.id, []).append(pair)
         by_inspection.setdefault(pair.later.summary.id, []).append(pair)
-    pages = _front_pages(site) if keep("") else []
+    pages = _front_pages(site)
     for view in site.inspections:
-        if keep(view.inspection.organisation):
-            pages.append(_inspection_page(site, view, by_inspection.get(view.summary.id, [])))
+        pages.append(_inspection_page(site, view, by_inspection.get(view.summary.id, [])))
     for scope in site.scopes:
-        if keep(scope.id):
-            pages += _scope_pages(site, scope)
+        pages += _scope_pages(site, scope)
     for pair in pairs:
-        if not keep(pair.later.inspection.organisation):
-            continue
         pages.append(Page(
             pair.url, "compare.html", f"Compare {pair.title}",
             {"changes": CHANGES, "fate_in": fate_in},
             description=f"Grades and findings of {pair.title}, side by side.",
-            deps=comparison_deps(pair, site), shard=pair.later.inspection.organisation,
+            deps=comparison_deps(pair, site), organisation=pair.later.inspection.organisation,
             make=_made(comparison=lambda pair=pair: compare(site, pair.earlier, pair.later,
                                                             site.tracked)),
         ))
-    if keep(""):
-        pages += _site_wide_pages(site, pairs)
-    return pages
+    return pages + _site_wide_pages(site, pairs)
 
 
 def _front_pages(site: SiteView) -> list[Page]:
@@ -117,10 +108,6 @@ def _front_pages(site: SiteView) -> list[Page]:
     return [Page("", "organisations.html", content.site.title,
                  {"scopes": site.scopes, "rounds": all_rounds},
                  description=content.site.description), *_round_pages(all_rounds)]
-
-
-def _everything(shard: str) -> bool:
-    return True
 
 
 def _site_wide_pages(site: SiteView, pairs: list[Pair]) -> list[Page]:
@@ -182,7 +169,7 @@ def _inspection_page(site: SiteView, view: InspectionView, mine: list[Pair]) -> 
         make=_made(distribution=lambda: distribution_chart(
                        view, [g.label for g in scale.grades]) if scale else None,
                    case_chart=lambda: case_file_chart(view)),
-        deps=inspection_deps(view, site, partners), shard=insp.organisation,
+        deps=inspection_deps(view, site, partners), organisation=insp.organisation,
         search={"kind": view.summary.kind_label}
         | ({"year": str(view.summary.year)} if view.summary.year else {}),
     )
@@ -194,13 +181,13 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
     prefix = scope.prefix
     deps = None if site.single else _scope_deps(scope)
     name = scope.organisation.name
-    shard = scope.id
+    organisation = scope.id
     if prefix:
         pages.append(Page(prefix, "home.html", name, {
             "heading": name, "lede": scope.organisation.description or "",
             "inspections": scope.newest_first, "years": scope.years, "prefix": prefix,
             "scope": scope}, description=f"Every inspection of {name}.", deps=deps,
-            shard=shard))
+            organisation=organisation))
     events = scope.timeline
     if events:
         pages.append(Page(
@@ -211,7 +198,7 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
             description="Every inspection, report, amendment and response on one time axis."
             if site.single else f"Every inspection of {name}, report, amendment and response "
                                 "on one time axis.",
-            deps=deps, shard=shard,
+            deps=deps, organisation=organisation,
             make=_made(by_year=lambda: timeline_events_by_year(events),
                        timeline_chart=lambda: timeline_chart(scope, site.content)),
         ))
@@ -220,7 +207,8 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
         {"areas": scope.areas, "prefix": prefix},
         description="Grades by area across every inspection and framework." if site.single
         else f"Grades of {name} by area across every inspection and framework.",
-        deps=deps, shard=shard, make=_made(heatmap=lambda: heatmap_chart(scope, site.content)),
+        deps=deps, organisation=organisation,
+        make=_made(heatmap=lambda: heatmap_chart(scope, site.content)),
     ))
     for history in scope.areas:
         pages.append(Page(
@@ -228,14 +216,14 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
             else f"{history.name}: {name}",
             {"history": history, "prefix": prefix},
             deps=frozenset(p.inspection.id for p in history.points),
-            search={"kind": "Area"}, shard=shard,
+            search={"kind": "Area"}, organisation=organisation,
             make=functools.partial(_fill_area_page, history=history, key=scope.key),
         ))
     pages.append(Page(
         f"{prefix}tracker/", "tracker.html", "Follow-up tracker" if site.single
         else f"Follow-up tracker: {name}",
         description="Every recommendation and area for improvement, and what later "
-                    "reports say became of it.", deps=deps, shard=shard,
+                    "reports say became of it.", deps=deps, organisation=organisation,
         make=functools.partial(_fill_tracker, site=site, scope=scope),
     ))
     return pages

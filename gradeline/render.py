@@ -1,141 +1,30 @@
-"""Stage 4, render: turn views into HTML with Jinja, and markdown into safe HTML.
+"""Stage 4, render: turn views into HTML with Jinja.
 
 Autoescaping is on and undefined names are errors, so a typo in a template fails the build
-instead of printing an empty string. Markdown from content goes through python-markdown and
-then nh3, which keeps formatting and links and removes everything that could run.
+instead of printing an empty string. Markdown from content is converted to safe HTML by
+``markdown.py``; links to pages of the site are made relative to each page here.
 """
 
 from __future__ import annotations
 
-import functools
+import gc
 import hashlib
-import html as html_text
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown as md
-import nh3
 from markupsafe import Markup, escape
 
+from .markdown import markdown_inline, markdown_to_html, with_site_links
+from .parallel import Counter, ForkPool, can_fork
 from .urls import Urls, page_file
+from .write import Writer
 
 #: The templates and static assets that ship with Gradeline.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-_ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "li", "ol",
-    "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
-}
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"},
-                       "th": {"align"}}
-
-
-@functools.cache
-def _converter(skipped: frozenset[str] = frozenset()) -> md.Markdown:
-    """A Markdown converter, reused (building one costs more than converting a paragraph),
-    without the inline patterns named in ``skipped``."""
-    converter = md.Markdown(extensions=["sane_lists", "tables"], output_format="html")
-    for name in skipped:
-        converter.inlinePatterns.deregister(name, strict=False)
-    return converter
-
-
-#: A character that each of python-markdown's inline patterns needs in order to match, by
-#: pattern name. python-markdown tries every pattern at every position of every text: most
-#: of its time. A text without ``[`` cannot hold a link, so its converter need not look for
-#: one; the output is the same, because a pattern that cannot match changes nothing. A
-#: pattern not listed here (a later python-markdown's) is always tried.
-_INLINE_NEEDS = {
-    "backtick": "`", "escape": "\\", "autolink": "<", "automail": "<", "html": "<",
-    "entity": "&", "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
-    "short_reference": "[", "short_image_ref": "[",
-}
-#: Two spaces before a line end make a <br>: the spaces may be a tab before python-markdown
-#: expands it, and the line end a carriage return before it normalises it (it also deletes
-#: STX and ETX, which it keeps for itself).
-_LINE_BREAK = re.compile(r"[ \t][\x02\x03]*[\r\n]")
-
-
-def _skippable(text: str) -> frozenset[str]:
-    """The inline patterns that cannot match anywhere in ``text``."""
-    skipped = {name for name, needs in _INLINE_NEEDS.items() if needs not in text}
-    if "*" not in text and "_" not in text:
-        skipped.add("em_strong")
-    if not _LINE_BREAK.search(text):
-        skipped.add("linebreak")
-    return frozenset(skipped)
-
-
-#: Text with none of these characters, and no line that could start a list, quote, heading
-#: or code block (see might_be_markdown), is plain paragraphs: python-markdown would only
-#: wrap it in <p> tags.
-_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_{}\[\]<>()#+!|~=&\t]")
-#: What may start Markdown at a line's start or end: an indent, a list mark, a line break.
-_LINE_MARKS = re.compile(r"\n[ \t-]|\n\d+\.|[ \t]\n")
-_NUMBERED = re.compile(r"\d+\.")
-
-
-def might_be_markdown(text: str) -> bool:
-    """Whether the text has anything Markdown could make something of (False: it is plain
-    paragraphs). Looked for in simple steps: one pattern trying every place in the text
-    for line starts and ends as well was most of the time of rendering a plain text."""
-    return bool(_MARKDOWN_CHARACTERS.search(text) or text[:1] in (" ", "-")
-                or text[-1:] == " " or _NUMBERED.match(text)
-                or ("\n" in text and _LINE_MARKS.search(text)))
-
-
-def plain_paragraphs(text: str) -> str | None:
-    """The HTML of text that uses no Markdown at all, or None if it might use some.
-
-    Most findings and recommendations are plain sentences; this skips the Markdown parser
-    for them (it is most of a build's time) with the very same output, which a test checks
-    against python-markdown on generated text.
-    """
-    if might_be_markdown(text):
-        return None
-    paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text.strip("\n"))]
-    return "\n".join(f"<p>{p}</p>" for p in paragraphs if p)
-
-
-@functools.lru_cache(maxsize=1 << 17)
-def markdown_to_html(text: str) -> str:
-    """Render content markdown to sanitised HTML (cached: the same text renders once)."""
-    plain = plain_paragraphs(text)
-    if plain is not None:
-        return plain
-    html = _converter(_skippable(text)).reset().convert(text)
-    # Raw HTML, scripts, event handlers and javascript: links are removed by the allow-list
-    # (headings other than h3 to h6 lose their tags, keeping their text).
-    clean = nh3.clean(
-        html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-    )
-    if "<a " not in clean:
-        return clean
-    # A link whose address was removed is left as its words: an <a> with no href may not
-    # carry the rel that nh3 gives every link, and would look like a link that goes nowhere.
-    clean = _LINK_WITHOUT_ADDRESS.sub(r"\1", clean)
-    # A link to a page of the site, written from its root ("/areas/"), is marked here and
-    # made relative to each page that shows the text (see Renderer.render), so that it
-    # works wherever the site is published. Content cannot hold the marker (load.py
-    # refuses control characters).
-    return _ROOT_LINK.sub(f'href="{SITE_LINK}', clean)
-
-
-#: Marks a link from the site's root in converted Markdown, until the page is known.
-SITE_LINK = "\x00"
-_ROOT_LINK = re.compile(r'href="/(?!/)')
-_SITE_LINK_HREF = re.compile(f'href="{SITE_LINK}([^"]*)"')
-
-
-#: An <a> element as nh3 writes one without an href (it cannot nest, so the first </a>
-#: closes it).
-_LINK_WITHOUT_ADDRESS = re.compile(r"<a (?![^>]*\bhref=)[^>]*>(.*?)</a>", re.DOTALL)
 
 
 def script_safe_json(value: Any) -> str:
@@ -147,29 +36,6 @@ def script_safe_json(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
-
-def markdown_text(text: str) -> str:
-    """The words of a Markdown text as a reader sees them, for places that show text only
-    (list items marked with bullets, blocks run together): ``**Tip:** see [the report](…)``
-    becomes ``Tip: see the report``."""
-    if not might_be_markdown(text):  # most findings
-        return " ".join(text.split())
-    html = _BLOCK_TAG.sub(" ", markdown_to_html(text).replace("<li>", " • "))
-    return " ".join(html_text.unescape(_TAG.sub("", html)).split())
-
-
-#: Tags that end a line of text (the others, such as <em>, may sit inside a word).
-_BLOCK_TAG = re.compile(r"</?(?:p|ul|ol|li|br|h[3-6]|blockquote|pre|hr|table|thead|tbody|tr|"
-                        r"td|th)\b[^>]*>")
-_TAG = re.compile(r"<[^>]*>")
-
-
-def markdown_inline(text: str) -> str:
-    """Markdown for a single line: the paragraph wrapper is dropped."""
-    html = markdown_to_html(text)
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
 
 
 # Small pieces of markup used thousands of times per build: Python, not Jinja macros, which
@@ -251,7 +117,7 @@ class Page:
     #: The organisation the page belongs to ("" for site-wide pages): a parallel build
     #: renders an organisation's pages in one process, which then converts each of its
     #: texts' Markdown once (its reports, comparisons and tracker show the same texts).
-    shard: str = ""
+    organisation: str = ""
     #: Fills in the costly part of the page (its charts, comparisons, and a description
     #: taken from a chart) when it is rendered, not when the site's pages are listed: an
     #: incremental build lists every page but renders few, and a full build then makes
@@ -335,10 +201,7 @@ class Renderer:
 
         html = template.render(page=page, url=url, asset=asset,
                                canonical=self.urls.absolute(page.target), **page.context)
-        if SITE_LINK in html:
-            html = _SITE_LINK_HREF.sub(
-                lambda link: f'href="{escape(url(html_text.unescape(link[1])))}"', html)
-        return html
+        return with_site_links(html, url)
 
 
 def hash_assets(folder: Path) -> dict[str, str]:
@@ -348,3 +211,113 @@ def hash_assets(folder: Path) -> dict[str, str]:
         out[path.relative_to(folder).as_posix()] = hashlib.sha256(
             path.read_bytes()).hexdigest()[:10]
     return out
+
+
+# -- rendering many pages ------------------------------------------------------------------
+
+#: Below this many pages a second process costs more than it saves.
+PARALLEL_MIN_PAGES = 120
+#: Pages rendered between two collections of the cycles rendering leaves behind.
+COLLECT_EVERY = 64
+
+
+def chunks(pages: list[Page], workers: int) -> list[list[Page]]:
+    """Pages in runs for the rendering processes to take one at a time: each
+    organisation's pages in one run (so that one process converts its texts' Markdown,
+    once), an organisation too large for a fair share cut into several; largest first, so
+    that the last runs taken are small and the processes finish together."""
+    size = max(PARALLEL_MIN_PAGES // 4, len(pages) // (workers * 8))
+    by_organisation: dict[str, list[Page]] = {}
+    for page in pages:
+        by_organisation.setdefault(page.organisation, []).append(page)
+    runs = [own[i:i + size] for own in by_organisation.values()
+            for i in range(0, len(own), size)]
+    return sorted(runs, key=len, reverse=True)  # stable: ties stay in page order
+
+
+@dataclass
+class _Job:
+    """What the rendering processes share: the runs of pages, and which is next."""
+
+    renderer: Renderer
+    runs: list[list[Page]]
+    writer: Writer
+    #: Made by the first helper before it renders (see render_pages).
+    extra: Callable[[Writer], None] | None
+    taken: Counter
+
+
+def render_pages(renderer: Renderer, pages: list[Page], writer: Writer, workers: int,
+                 extra: Callable[[Writer], None] | None = None) -> dict[str, list[str]]:
+    """Render pages and their chart CSVs through the writer; returns each rendered page's
+    CSV files, by page file, for pages that have charts.
+
+    With several cores and many pages, helper processes render beside this one: each
+    takes the next run of pages (see :func:`chunks`) until none is left, and writes its own
+    files. The first helper does ``extra`` first (the data files); taking runs as they go
+    keeps it from finishing last.
+    """
+    workers = min(workers, len(pages) // (PARALLEL_MIN_PAGES // 2) or 1)
+    # The collector is paused during builds (see build.py), but rendering leaves reference
+    # cycles behind (Jinja's contexts), collected now and then. Freezing what exists now
+    # makes that cheap (only objects made since are looked at), and keeps the collector from
+    # touching, and so copying, what forked processes share.
+    gc.freeze()
+    try:
+        if workers <= 1 or not can_fork():
+            csvs = render_run(renderer, pages, writer)
+            if extra is not None:
+                extra(writer)
+            return csvs
+        renderer.compile_templates()
+        job = _Job(renderer, chunks(pages, workers), writer, extra, Counter())
+        with ForkPool(job, workers - 1) as pool:
+            futures = [pool.submit(_render_in_helper, helper) for helper in range(1, workers)]
+            csvs = _render_runs(job, writer)
+            for future in futures:
+                done, theirs = future.result()
+                writer.absorb(done)
+                csvs.update(theirs)
+        writer.changed.sort()
+        return csvs
+    finally:
+        gc.unfreeze()
+
+
+def _render_in_helper(job: _Job, helper: int) -> tuple[Any, dict[str, list[str]]]:
+    writer = job.writer.sharing()
+    if helper == 1 and job.extra is not None:
+        job.extra(writer)
+    csvs = _render_runs(job, writer)
+    return writer.done(), csvs
+
+
+def _render_runs(job: _Job, writer: Writer) -> dict[str, list[str]]:
+    """Take runs of pages one after another, until every run is taken, and render them."""
+    csvs: dict[str, list[str]] = {}
+    organisation = None
+    while (number := job.taken.take()) < len(job.runs):
+        run = job.runs[number]
+        if run[0].organisation != organisation:
+            # Another organisation's texts: the converted ones of the last are not needed
+            # again here (each organisation's pages are rendered in one process).
+            markdown_to_html.cache_clear()
+            organisation = run[0].organisation
+        csvs.update(render_run(job.renderer, run, writer))
+        gc.collect()
+    return csvs
+
+
+def render_run(renderer: Renderer, pages: list[Page], writer: Writer) -> dict[str, list[str]]:
+    """Render these pages, one after another, with their charts' CSV files."""
+    csvs = {}
+    for number, page in enumerate(pages, 1):
+        if number % COLLECT_EVERY == 0:
+            gc.collect()
+        writer.write(page.file, renderer.render(page).encode("utf-8"))
+        for chart in page.charts:
+            writer.write(chart.csv_path, chart.csv_bytes())
+        if page.charts:
+            csvs[page.file] = [chart.csv_path for chart in page.charts]
+        page.release()
+    return csvs

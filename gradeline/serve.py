@@ -73,7 +73,6 @@ class DevSite:
 
     def __init__(self, builder: Builder, workdir: Path):
         self.builder = builder
-        builder.search_later = True
         self.workdir = workdir
         self.folder = workdir / "site"
         self.current = workdir / "current"
@@ -299,7 +298,7 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
-    builder = Builder(content_dir, base_url, templates)
+    builder = Builder(content_dir, base_url, templates, search_later=True)
     workdir = Path(tempfile.mkdtemp(prefix="gradeline-serve-"))
     site = DevSite(builder, workdir)
     first_build = time.time()

@@ -9,12 +9,12 @@ never say one thing on a page and another in a CSV.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .dates import PartialDate
-from .model import NOT_GRADED, NOT_KNOWN, Inspection, Item, Scale, Source, Visit
-from .resolve import Content, inspection_date
+from .model import NOT_GRADED, NOT_KNOWN, Inspection, Item, Scale, Source, Visit, inspection_date
+from .resolve import Content
 
 GradeState = Literal["graded", "not-graded", "not-known"]
 #: Grades are coloured on this many steps, best (0) to worst; scales of other lengths are
@@ -346,41 +346,6 @@ class SiteView:
         return len(self.scopes) <= 1
 
 
-@dataclass(frozen=True)
-class InspectionKey:
-    """What the site-wide pages use of an inspection's own fields (see light_views)."""
-
-    id: str
-    organisation: str
-    framework: str | None
-    published: PartialDate | None
-
-
-def light_views(views: list[InspectionView]) -> list[InspectionView]:
-    """The views as the site-wide pages (organisations, rounds, data page, feed) use them:
-    summaries and grades without the texts, findings, sources or the inspection itself.
-
-    A build split by organisation (see shard.py) sends these to the process that makes the
-    site-wide pages, which holds one for every inspection of the site; links between views
-    stay only as the summaries of later reports that follow one up.
-    """
-    def light_rows(rows: list[JudgmentRow]) -> list[JudgmentRow]:
-        return [replace(row, summary=None, note=None) for row in rows]
-
-    summaries = {v.summary.id: replace(v.summary, grades=light_rows(v.summary.grades))
-                 for v in views}
-    return [replace(
-        view, summary=summaries[view.summary.id],
-        inspection=InspectionKey(view.inspection.id, view.inspection.organisation,  # type: ignore[arg-type]
-                                 view.inspection.framework, view.inspection.published),
-        rows=light_rows(view.rows), causes_of_concern=[], areas_for_improvement=[],
-        recommendations=[], fieldwork=[], progress=[], quotes=[], related=[],
-        case_files_refs=[], refs=[], citations=None,  # type: ignore[arg-type]
-        follows_up=None, previous=None, next=None,
-        followed_up_by=[summaries[s.id] for s in view.followed_up_by])
-        for view in views]
-
-
 def organisation_prefix(organisation_id: str) -> str:
     """Where an organisation's pages sit, on a site of several."""
     return f"organisations/{organisation_id}/"
@@ -394,85 +359,6 @@ def inspection_url(inspection_id: str) -> str:
 def area_url(area_id: str) -> str:
     """The site path of a canonical area's page."""
     return f"areas/{area_id}/"
-
-
-@dataclass
-class ViewCache:
-    """What a long-lived builder keeps of one derive for the next (see :func:`derive`)."""
-
-    #: Each inspection's view, by its id, its file's hash and the shared files' hash.
-    views: dict[tuple[str, str, str], InspectionView] = field(default_factory=dict)
-    #: Each organisation's timeline and area histories, by the views they were made from.
-    scopes: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
-    #: Each view's tracked items (see compare.track_items).
-    tracked: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-
-
-def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
-    """Work out every view the site needs from validated content.
-
-    An inspection's own view depends only on its file and the shared files, so a long-lived
-    ``cache`` keeps views by those files' hashes, and what is made of them (an
-    organisation's timeline and area histories, tracked items) while they are the same
-    views; links between inspections are made anew.
-    """
-    views = []
-    kept = cache.views if cache is not None else None
-    for insp in content.inspections:
-        key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest)
-        view = kept.get(key) if kept is not None else None
-        if view is None:
-            view = _inspection_view(content, insp)
-            if kept is not None:
-                kept[key] = view
-        view.previous = view.next = view.follows_up = None
-        view.followed_up_by = []
-        views.append(view)
-    if kept is not None and len(kept) > 2 * len(views):  # forget views of old versions
-        live = {(v.summary.id, content.digests.get(v.summary.id, ""), content.shared_digest)
-                for v in views}
-        for key in [k for k in kept if k not in live]:
-            del kept[key]
-    by_id = {v.summary.id: v for v in views}
-    by_organisation: dict[str, list[InspectionView]] = {}
-    for view in views:
-        by_organisation.setdefault(view.inspection.organisation, []).append(view)
-    for own in by_organisation.values():
-        for i, view in enumerate(own):  # previous and next within the organisation
-            view.previous = own[i - 1].summary if i > 0 else None
-            view.next = own[i + 1].summary if i + 1 < len(own) else None
-    for view in views:
-        target = view.inspection.follows_up
-        if target:
-            view.follows_up = by_id[target].summary
-            by_id[target].followed_up_by.append(view.summary)
-    # Comparisons build on the views above; compare.py imports this module, hence the late
-    # import.
-    from .compare import natural_pairs, track_items
-
-    single = len(content.organisations) <= 1
-    scopes = []
-    made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for org_id in sorted(content.organisations):
-        own = by_organisation.get(org_id, [])
-        prefix = "" if single else organisation_prefix(org_id)
-        # The same views (by identity, kept alive by the entry) with the same follow-up
-        # titles make the same timeline and histories.
-        key = (org_id, prefix, content.shared_digest, tuple(map(id, own)),
-               tuple(v.follows_up.short_title if v.follows_up else None for v in own))
-        entry = cache.scopes.get(key) if cache is not None else None
-        if entry is None:
-            entry = (own, timeline_events(content, own), area_histories(content, own, prefix))
-        made[key] = entry
-        scopes.append(Scope(content.organisations[org_id], prefix, own, entry[1], entry[2]))
-    if cache is not None:
-        cache.scopes = made
-    site = SiteView(content, views, scopes)
-    site.tracked = track_items(site, cache.tracked if cache is not None else None)
-    for item in site.tracked.values():
-        site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
-    site.pairs = natural_pairs(site)
-    return site
 
 
 def timeline_events(content: Content, views: list[InspectionView]) -> list[TimelineEvent]:
@@ -598,7 +484,8 @@ def _item_link(content: Content, ref: str | None) -> tuple[str, str] | None:
     return f"{inspection_url(inspection_id)}#{item_id}", f"{title}, {item_id}"
 
 
-def _inspection_view(content: Content, insp: Inspection) -> InspectionView:
+def inspection_view(content: Content, insp: Inspection) -> InspectionView:
+    """Everything an inspection's page shows, from its file and the shared files."""
     cite = Citations(insp, content)
     refs = cite.cite(insp.cite)
     rows = _judgment_rows(content, insp, cite)

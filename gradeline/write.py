@@ -15,7 +15,6 @@ import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,49 +102,27 @@ def _site_parts(rel: str) -> list[str]:
     return parts
 
 
-@dataclass(frozen=True)
-class Stored:
-    """Bytes kept in a file until they are written: a piece of a data file made by another
-    process (see shard.py), which need not be held in memory meanwhile."""
-
-    path: Path
-    offset: int
-    size: int
-
-    def __len__(self) -> int:
-        return self.size
-
-    def read(self) -> bytes:
-        """The bytes."""
-        with self.path.open("rb") as handle:
-            handle.seek(self.offset)
-            return handle.read(self.size)
-
-
 #: A file's bytes: whole, in parts written one after another (a large data file is made of
 #: one piece per inspection, and joining them would hold it in memory twice), or a file to
-#: copy, a block at a time (plotly.js is 4.8 MB).
-Data = bytes | Stored | list[bytes] | list[bytes | Stored] | Path
+#: copy, a block at a time.
+Data = bytes | list[bytes] | Path
 
 
 def _size(data: Data) -> int:
     if isinstance(data, Path):
         return data.stat().st_size
-    return len(data) if isinstance(data, bytes | Stored) else sum(map(len, data))
+    return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
 
 def _blocks(data: Data) -> Iterator[bytes]:
     """The bytes of ``data`` in order, a file's a megabyte at a time."""
     if isinstance(data, bytes):
         yield data
-    elif isinstance(data, Stored):
-        yield data.read()
     elif isinstance(data, Path):
         with data.open("rb") as source:
             yield from iter(functools.partial(source.read, 1 << 20), b"")
     else:
-        for part in data:
-            yield part if isinstance(part, bytes) else part.read()
+        yield from data
 
 
 def _holds(path: str | Path, data: Data, size: int) -> bool:
@@ -164,10 +141,36 @@ def _put(path: str | Path, data: Data) -> None:
         handle.writelines(_blocks(data))
 
 
-class _Writer:
-    """What both writers build on their own ``write``."""
+class Writer:
+    """What both writers do: write files into a site, and account for what they wrote."""
+
+    #: Files written anew (the rest were unchanged, and linked or kept).
+    changed: list[str]
+    #: The size of every file written or kept, by site path (for the manifest).
+    sizes: dict[str, int]
+    #: Files and bytes in the site.
+    count: int
+    bytes: int
 
     def write(self, rel: str, data: Data) -> None:
+        """Write one file at ``rel`` (a site path with forward slashes)."""
+        raise NotImplementedError
+
+    def sharing(self) -> Writer:
+        """A writer into the same site, for another process rendering some pages; what it
+        did goes back to this one through ``done`` and ``absorb``."""
+        raise NotImplementedError
+
+    def done(self) -> tuple[int, int, list[str], dict[str, int]]:
+        """What this writer did: (count, bytes, changed, sizes), for ``absorb``."""
+        return self.count, self.bytes, self.changed, self.sizes
+
+    def absorb(self, other: tuple[int, int, list[str], dict[str, int]]) -> None:
+        """Add what a sharing writer in another process did (see ``done``)."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Give up the build under way."""
         raise NotImplementedError
 
     def copy_file(self, source: Path, rel: str) -> None:
@@ -207,7 +210,7 @@ class _Folders:
             self.made.add(folder)
 
 
-class SiteWriter(_Writer):
+class SiteWriter(Writer):
     """Collects the files of one build in a hidden folder, then swaps it into place.
 
     Given the folder of a previous build, files whose bytes are unchanged are hard-linked
@@ -323,7 +326,7 @@ class SiteWriter(_Writer):
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-class InPlaceWriter(_Writer):
+class InPlaceWriter(Writer):
     """Updates a finished site where it stands, for the dev server: only the files that
     change are written, each by an atomic rename, and files the site no longer has are
     removed at the end.

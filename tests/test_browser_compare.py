@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 
+from gradeline.derive import derive
 from gradeline.resolve import read_content
-from gradeline.views import derive
 
 from conftest import SHIPPED, open_page
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gradeline import build as build_module
+from gradeline import render as render_module
 from gradeline import resolve
 from gradeline.build import Builder, build
 from gradeline.cli import main
@@ -186,16 +186,16 @@ def test_files_parsed_ahead_in_another_process_build_the_same_site_with_the_same
     shutil.copytree(SHIPPED, content)
     Builder(content, search=False).build(tmp_path / "alone")
     parsed: list[str] = []
-    real = resolve.load_file
+    real = resolve.parse_file
 
-    def counting(path: Path) -> tuple:
+    def counting(raw: bytes, path: Path) -> tuple:
         parsed.append(path.parent.name)
-        return real(path)
+        return real(raw, path)
 
     # Every inspection file is parsed ahead, half in a forked process.
     monkeypatch.setattr(resolve, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(resolve, "can_fork", lambda: True)
-    monkeypatch.setattr(resolve, "load_file", counting)
+    monkeypatch.setattr(resolve, "parse_file", counting)
     Builder(content, search=False).build(tmp_path / "ahead")
     # This process parsed half of the 16 inspections (the forked one, the other half).
     assert parsed.count("inspections") == 8
@@ -218,16 +218,16 @@ def test_files_parsed_ahead_in_another_process_build_the_same_site_with_the_same
 def test_rendering_in_two_processes_builds_the_same_site(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     Builder(SHIPPED, search=False, workers=1).build(tmp_path / "one")
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
-    monkeypatch.setattr(build_module, "can_fork", lambda: True)
+    monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(render_module, "can_fork", lambda: True)
     rendered: list[int] = []
-    real = build_module._render_share
+    real = render_module.render_run
 
     def counting(renderer: object, pages: list, writer: object) -> dict:
         rendered.append(len(pages))
         return real(renderer, pages, writer)
 
-    monkeypatch.setattr(build_module, "_render_share", counting)
+    monkeypatch.setattr(render_module, "render_run", counting)
     result = Builder(SHIPPED, search=False, workers=2).build(tmp_path / "two")
     # This process rendered some runs, the forked one the others (and the data files).
     assert 0 < sum(rendered) < result.pages

@@ -8,8 +8,9 @@ import pytest
 
 from gradeline import resolve
 from gradeline.build import check
+from gradeline.cache import ContentCache
 from gradeline.errors import ContentError
-from gradeline.resolve import ContentCache, read_content
+from gradeline.resolve import read_content
 
 INSPECTION = """\
 id: 2022-test
@@ -300,9 +301,9 @@ def test_text_that_would_show_reordered_is_a_warning_at_its_place(minimal: Path)
     again = read_content(minimal, cache)
     assert [str(w) for w in again.warnings if w.file == f] == [
         str(w) for w in content.warnings if w.file == f]
-    saved = minimal.parent / "cache.pickle"
+    saved = minimal.parent / "cache.cbor"
     cache.save(saved)
-    from_disk = read_content(minimal, ContentCache.load(saved))
+    from_disk = read_content(minimal, ContentCache.load(saved)[0])
     assert from_disk.inspection("2022-test").title == "PEEL \u202e2021"
     assert [str(w) for w in from_disk.warnings if w.file == f] == [
         str(w) for w in content.warnings if w.file == f]

@@ -9,15 +9,15 @@ import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradeline.render import (
-    _INLINE_NEEDS,
-    _skippable,
+from gradeline.markdown import (
+    INLINE_NEEDS,
+    converter,
     markdown_text,
     markdown_to_html,
     might_be_markdown,
     plain_paragraphs,
+    skippable,
 )
-from gradeline.render import _converter as converter
 
 PIECES = [*"abcXYZ019 .,;:'\"?-/\n\té£—", "  ", "\n\n", "word ", "The force "]
 TEXT = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
@@ -56,21 +56,21 @@ def test_shortcut_takes_plain_findings_and_leaves_the_rest() -> None:
 @settings(max_examples=3000, deadline=None)
 @given(MARKDOWN_TEXT)
 def test_skipping_patterns_that_cannot_match_changes_nothing(text: str) -> None:
-    assert converter(_skippable(text)).reset().convert(text) == \
+    assert converter(skippable(text)).reset().convert(text) == \
         converter().reset().convert(text)
 
 
 def test_skipped_patterns_are_python_markdowns_own() -> None:
     """A renamed pattern would silently stop being skipped: the names must all exist."""
     names = {item.name for item in converter().inlinePatterns._priority}
-    assert set(_INLINE_NEEDS) | {"em_strong", "linebreak"} <= names
+    assert set(INLINE_NEEDS) | {"em_strong", "linebreak"} <= names
 
 
 def test_skippable_patterns_of_typical_texts() -> None:
-    assert _skippable("A **bold** word.") == frozenset(_INLINE_NEEDS) | {"linebreak"}
-    assert "link" not in _skippable("See [the report](https://x.org).")
-    assert "linebreak" not in _skippable("one\t\r\ntwo")
-    assert "em_strong" not in _skippable("snake_case")
+    assert skippable("A **bold** word.") == frozenset(INLINE_NEEDS) | {"linebreak"}
+    assert "link" not in skippable("See [the report](https://x.org).")
+    assert "linebreak" not in skippable("one\t\r\ntwo")
+    assert "em_strong" not in skippable("snake_case")
 
 
 def test_markdown_as_text_keeps_the_words_and_drops_the_marks() -> None:

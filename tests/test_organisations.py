@@ -15,12 +15,12 @@ from golden import page_digests, read_golden, write_golden
 from playwright.sync_api import Browser
 
 from gradeline import feeds
-from gradeline.build import build, chunks
+from gradeline.build import build
+from gradeline.derive import derive
 from gradeline.pages import site_pages
-from gradeline.render import Page
+from gradeline.render import Page, chunks
 from gradeline.resolve import read_content
 from gradeline.urls import Urls
-from gradeline.views import derive
 
 from conftest import ROOT, open_page, parse, serve_folder
 
@@ -159,14 +159,14 @@ def test_parallel_runs_keep_each_organisation_together(many: Path) -> None:
     runs = chunks(pages, 2)
     assert sorted(p.file for run in runs for p in run) == sorted(p.file for p in pages)
     assert [len(run) for run in runs] == sorted((len(run) for run in runs), reverse=True)
-    assert {page.shard for page in pages} == {"", "force-001", "force-002", "force-003"}
+    assert {page.organisation for page in pages} == {"", "force-001", "force-002", "force-003"}
     for run in runs:  # small organisations: one run each
-        assert len({page.shard for page in run}) == 1
+        assert len({page.organisation for page in run}) == 1
     assert len(runs) == 4
     inspection = next(p for p in pages if p.target.startswith("inspections/"))
-    assert inspection.shard == site.inspections[0].inspection.organisation
+    assert inspection.organisation == site.inspections[0].inspection.organisation
     # One organisation larger than a fair share is cut into runs of at most the run size.
-    big = [Page(f"p{i}/", "404.html", "t", shard="only") for i in range(1000)]
+    big = [Page(f"p{i}/", "404.html", "t", organisation="only") for i in range(1000)]
     runs = chunks(big, 2)
     assert [len(run) for run in runs] == [62] * 16 + [8]
     assert [p.target for run in runs for p in run] == [p.target for p in big]

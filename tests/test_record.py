@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from gradeline.derive import derive
 from gradeline.resolve import Content, read_content
-from gradeline.views import derive
 
 from conftest import ROOT, SHIPPED
 

@@ -1,0 +1,99 @@
+"""Stage 3, derive: every view the site's pages show, worked out from the content once.
+
+Each inspection's own view comes from ``views.py``; this puts them together into the site:
+previous and next reports, follow-ups, each organisation's timeline and area histories
+(``views.py``), what became of every finding and the natural pairs of reports to compare
+(``compare.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compare import natural_pairs, track_items
+from .resolve import Content
+from .views import (
+    InspectionView,
+    Scope,
+    SiteView,
+    area_histories,
+    inspection_view,
+    organisation_prefix,
+    timeline_events,
+)
+
+
+@dataclass
+class ViewCache:
+    """What a long-lived builder keeps of one derive for the next (see :func:`derive`)."""
+
+    #: Each inspection's view, by its id, its file's hash and the shared files' hash.
+    views: dict[tuple[str, str, str], InspectionView] = field(default_factory=dict)
+    #: Each organisation's timeline and area histories, by the views they were made from.
+    scopes: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
+    #: Each view's tracked items (see compare.track_items).
+    tracked: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+
+
+def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
+    """Work out every view the site needs from validated content.
+
+    An inspection's own view depends only on its file and the shared files, so a long-lived
+    ``cache`` keeps views by those files' hashes, and what is made of them (an
+    organisation's timeline and area histories, tracked items) while they are the same
+    views; links between inspections are made anew.
+    """
+    views = []
+    kept = cache.views if cache is not None else None
+    for insp in content.inspections:
+        key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest)
+        view = kept.get(key) if kept is not None else None
+        if view is None:
+            view = inspection_view(content, insp)
+            if kept is not None:
+                kept[key] = view
+        view.previous = view.next = view.follows_up = None
+        view.followed_up_by = []
+        views.append(view)
+    if kept is not None and len(kept) > 2 * len(views):  # forget views of old versions
+        live = {(v.summary.id, content.digests.get(v.summary.id, ""), content.shared_digest)
+                for v in views}
+        for key in [k for k in kept if k not in live]:
+            del kept[key]
+    by_id = {v.summary.id: v for v in views}
+    by_organisation: dict[str, list[InspectionView]] = {}
+    for view in views:
+        by_organisation.setdefault(view.inspection.organisation, []).append(view)
+    for own in by_organisation.values():
+        for i, view in enumerate(own):  # previous and next within the organisation
+            view.previous = own[i - 1].summary if i > 0 else None
+            view.next = own[i + 1].summary if i + 1 < len(own) else None
+    for view in views:
+        target = view.inspection.follows_up
+        if target:
+            view.follows_up = by_id[target].summary
+            by_id[target].followed_up_by.append(view.summary)
+    single = len(content.organisations) <= 1
+    scopes = []
+    made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for org_id in sorted(content.organisations):
+        own = by_organisation.get(org_id, [])
+        prefix = "" if single else organisation_prefix(org_id)
+        # The same views (by identity, kept alive by the entry) with the same follow-up
+        # titles make the same timeline and histories.
+        key = (org_id, prefix, content.shared_digest, tuple(map(id, own)),
+               tuple(v.follows_up.short_title if v.follows_up else None for v in own))
+        entry = cache.scopes.get(key) if cache is not None else None
+        if entry is None:
+            entry = (own, timeline_events(content, own), area_histories(content, own, prefix))
+        made[key] = entry
+        scopes.append(Scope(content.organisations[org_id], prefix, own, entry[1], entry[2]))
+    if cache is not None:
+        cache.scopes = made
+    site = SiteView(content, views, scopes)
+    site.tracked = track_items(site, cache.tracked if cache is not None else None)
+    for item in site.tracked.values():
+        site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
+    site.pairs = natural_pairs(site)
+    return site
