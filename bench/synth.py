@@ -118,6 +118,7 @@ def generate(out: Path, orgs: int, per_org: int, seed: int) -> int:
     site = yaml.safe_load((SHIPPED / "site.yaml").read_text(encoding="utf-8"))
     site["title"] = f"Synthetic benchmark site: {orgs} organisations (not real data)"
     site["description"] = "Generated content for measuring Gradeline. Nothing here is real."
+    site.pop("focus", None)  # every synthetic organisation has the same place
     (out / "site.yaml").write_text(NOTICE + yaml.safe_dump(site, sort_keys=False,
                                                            allow_unicode=True))
     frameworks = {f["id"]: f for f in (yaml.safe_load(p.read_text(encoding="utf-8"))

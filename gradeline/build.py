@@ -47,20 +47,14 @@ from .data import Memo, data_files
 from .derive import ViewCache, derive
 from .errors import ContentError
 from .feeds import atom_feed, robots, sitemap
-from .pages import broken_links, site_pages
+from .pages import broken_links, site_nav, site_pages
 from .render import TEMPLATES, Page, Renderer, hash_assets, render_pages
 from .resolve import Content, read_content
 from .search import index_search
-from .urls import Urls
-from .views import SiteView, inspection_url
+from .urls import SitePaths, Urls, inspection_path
+from .views import SiteView
 from .write import MARKER_NOTE, InPlaceWriter, SiteWriter, Writer, check_output_folder
 
-#: The main navigation, (label, site path): for a site about one organisation, and for one
-#: about several.
-NAV = [("Inspections", ""), ("Timeline", "timeline/"), ("Areas", "areas/"),
-       ("Compare", "compare/"), ("Tracker", "tracker/"), ("Data", "data/")]
-NAV_MANY = [("Organisations", ""), ("Rounds", "rounds/"), ("Compare", "compare/"),
-            ("Data", "data/")]
 #: plotly.js as the installed plotly package ships it: copied into the site, never a CDN.
 #: Found without importing the package: a build needs only this file and the version.
 PLOTLY_JS = Path(importlib.util.find_spec("plotly").origin  # type: ignore[union-attr,arg-type]
@@ -279,7 +273,7 @@ class Builder:
         the data files."""
         todo = [page for page in state.pages if not self._reuse(state, page, writer)]
         # The pages of the files just edited first: in place, they are on disk sooner.
-        edited = {inspection_url(i) for i, digest in state.content.digests.items()
+        edited = {inspection_path(i) for i, digest in state.content.digests.items()
                   if self.digests.get(i) != digest}
         todo.sort(key=lambda page: page.target not in edited)
         # The data files are made while pages render, in a helper process if there is one;
@@ -332,8 +326,8 @@ class Builder:
 
     def _renderer(self, state: BuildState) -> Renderer:
         """The renderer, set up for this build (made once, then kept: see Renderer)."""
-        context = {"site": state.content.site, "nav": NAV if state.site.single else NAV_MANY,
-                   "plotly_map_style_id": plotly_map_style_id()}
+        context = {"site": state.content.site, "nav": site_nav(state.site),
+                   "paths": SitePaths(), "plotly_map_style_id": plotly_map_style_id()}
         if self.renderer is None:
             compiled = self.cache_dir / "templates" if self.cache_dir else None
             if compiled is not None and private_folder(self.cache_dir):  # type: ignore[arg-type]

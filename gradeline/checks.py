@@ -60,6 +60,33 @@ def check_framework(fw: Framework, areas: dict[str, Any], scales: dict[str, Scal
             problems.add(("areas", i, "parent"), unknown(
                 "area", fa.parent, ids, where=f"framework {fw.id}"))
 
+
+def check_rounds(frameworks: list[tuple[Framework, ProblemList]]) -> None:
+    """Frameworks of one round are variants of one cycle: one kind, and one round title."""
+    first: dict[str, Framework] = {}
+    for fw, problems in frameworks:
+        other = first.setdefault(fw.round_id, fw)
+        if other is fw:
+            continue
+        if fw.kind != other.kind:
+            problems.add(("round",), f"round '{fw.round_id}' is also that of framework "
+                                     f"{other.id}, of kind '{other.kind}', not '{fw.kind}'; a "
+                                     "round holds frameworks of one kind")
+        if (fw.round_title or fw.title) != (other.round_title or other.title):
+            problems.add(("round_title",), f"round '{fw.round_id}' is called "
+                                           f"'{other.round_title or other.title}' in framework "
+                                           f"{other.id}; give every framework of the round the "
+                                           "same round_title")
+
+
+def check_focus(site: SiteConfig, organisations: dict[str, Organisation],
+                problems: ProblemList) -> None:
+    """The organisation a site is about must be one of its organisations."""
+    if site.focus is not None and site.focus not in organisations:
+        problems.add(("focus",), unknown("organisation", site.focus, organisations,
+                                         where="organisations/"))
+
+
 def check_cites(doc: Document, local: dict[str, Source], shared: dict[str, Source],
                  problems: ProblemList) -> None:
     """Every cited key must name a source; local keys may not hide shared ones."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from .model import Item
 from .resolve import Content
+from .urls import compare_query, comparison_path
 from .views import (
     ITEM_GROUPS,
     STATUS_LABELS,
@@ -67,6 +68,8 @@ class AreaComparison:
     change: str
     #: The change had the later grade not been amended (None when it was not amended).
     change_as_published: str | None = None
+    #: The page of the area's history (the later report's organisation's), if it has one.
+    url: str | None = None
 
     @property
     def symbol(self) -> str:
@@ -146,12 +149,34 @@ class Pair:
     @property
     def url(self) -> str:
         """The site path of the pre-rendered comparison."""
-        return comparison_url(self.earlier.summary.id, self.later.summary.id)
+        return comparison_path(self.earlier.summary.id, self.later.summary.id)
+
+    @property
+    def picker_url(self) -> str:
+        """The compare picker with these two reports chosen."""
+        return compare_query(self.earlier.summary.id, self.later.summary.id)
+
+    @property
+    def across(self) -> bool:
+        """Whether the two reports are of different organisations."""
+        return self.earlier.inspection.organisation != self.later.inspection.organisation
+
+    @property
+    def earlier_label(self) -> str:
+        """The first report's name, with its organisation's when they differ."""
+        s = self.earlier.summary
+        return s.long_title if self.across else s.short_title
+
+    @property
+    def later_label(self) -> str:
+        """The second report's name, with its organisation's when they differ."""
+        s = self.later.summary
+        return s.long_title if self.across else s.short_title
 
     @property
     def title(self) -> str:
         """Names both reports."""
-        return f"{self.earlier.summary.short_title} and {self.later.summary.short_title}"
+        return f"{self.earlier_label} and {self.later_label}"
 
 
 @dataclass
@@ -173,13 +198,10 @@ class Comparison(Pair):
                 if counter[key]]
 
 
-def comparison_url(earlier_id: str, later_id: str) -> str:
-    """The site path of the comparison of two inspections."""
-    return f"compare/{earlier_id}/{later_id}/"
-
-
 def natural_pairs(site: SiteView) -> list[tuple[InspectionView, InspectionView]]:
-    """Each inspection with the previous one of its organisation and kind, plus follow-ups."""
+    """Each inspection with the previous one of its organisation and kind, plus follow-ups;
+    and in each round (see rounds.py), the site's focus organisation's report with each other
+    organisation's."""
     pairs: dict[tuple[str, str], tuple[InspectionView, InspectionView]] = {}
     series: dict[tuple[str, str], list[InspectionView]] = {}
     for view in site.inspections:
@@ -192,6 +214,11 @@ def natural_pairs(site: SiteView) -> list[tuple[InspectionView, InspectionView]]
         if view.inspection.follows_up:
             earlier = by_id[view.inspection.follows_up]
             pairs[(earlier.summary.id, view.summary.id)] = (earlier, view)
+    for round_view in site.rounds:
+        for mine in (row for row in round_view.rows if row.focus):
+            for theirs in (row for row in round_view.rows if row is not mine):
+                a, b = by_id[mine.inspection.id], by_id[theirs.inspection.id]
+                pairs[(a.summary.id, b.summary.id)] = (a, b)
     order = {v.summary.id: i for i, v in enumerate(site.inspections)}
     return sorted(pairs.values(), key=lambda p: (order[p[1].summary.id], order[p[0].summary.id]))
 
@@ -276,6 +303,12 @@ def compare(site: SiteView, earlier: InspectionView, later: InspectionView,
     content = site.content
     before = {r.area_id: r for r in earlier.rows}
     after = {r.area_id: r for r in later.rows}
+    # Each area links to its history: the later report's organisation's, else the earlier's.
+    histories: dict[str, str] = {}
+    scopes = {scope.id: scope for scope in site.scopes}
+    for organisation in (earlier.inspection.organisation, later.inspection.organisation):
+        if organisation in scopes:
+            histories.update((h.id, h.url) for h in scopes[organisation].areas)
     # The later report's order first (it is the one readers ask about), then areas only the
     # earlier report had, in its order.
     order = [*after, *(a for a in before if a not in after)]
@@ -287,7 +320,7 @@ def compare(site: SiteView, earlier: InspectionView, later: InspectionView,
         if b is not None and b.amended:
             as_published = compare_grades(a.current if a else None, b.published)
         rows.append(AreaComparison(area_id, content.areas[area_id].name, a, b, change,
-                                   as_published))
+                                   as_published, histories.get(area_id)))
     notes = comparability_notes(content, earlier.inspection.framework,
                                 later.inspection.framework)
     earlier_id, later_id = earlier.summary.id, later.summary.id
@@ -325,15 +358,15 @@ def comparability_notes(content: Content, fa: str | None, fb: str | None) -> lis
     return ["Only one of the two reports gives grades."]
 
 
-def fate_in(item: TrackedItem, later_id: str) -> str:
-    """What the later report of a comparison did with an earlier item, in words."""
+def fate_in(item: TrackedItem, later_id: str) -> tuple[str, str]:
+    """What the later report of a comparison did with an earlier item: (key, words)."""
     for follow_up in item.follow_ups:
         if follow_up.by.id == later_id:
-            return follow_up.status_label
+            return follow_up.status, follow_up.status_label
     for ref, _, _ in item.continued_by:
         if ref.startswith(f"{later_id}#"):
-            return "Carried forward"
-    return "Not mentioned"
+            return "carried-forward", STATUS_LABELS["carried-forward"]
+    return "not-mentioned", "Not mentioned"
 
 
 def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:

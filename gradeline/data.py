@@ -20,6 +20,7 @@ from .markdown import markdown_text
 from .model import Inspection, Source
 from .render import script_safe_json
 from .resolve import Content
+from .urls import compare_data_path
 from .views import InspectionView, JudgmentRow, SiteView
 from .write import Data
 
@@ -212,11 +213,6 @@ def _as_text(data: dict[str, Any]) -> dict[str, Any]:
         for item in inspection["items"]:
             item["text"] = markdown_text(item["text"])
     return data
-
-
-def compare_data_path(organisation_id: str) -> str:
-    """Where an organisation's compare data goes."""
-    return f"data/compare/{organisation_id}.js"
 
 
 def data_files(site: SiteView, memo: Memo | None = None) -> Iterator[tuple[str, Data]]:

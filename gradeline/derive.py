@@ -13,13 +13,14 @@ from typing import Any
 
 from .compare import natural_pairs, track_items
 from .resolve import Content
+from .rounds import rounds
+from .urls import organisation_path
 from .views import (
     InspectionView,
     Scope,
     SiteView,
     area_histories,
     inspection_view,
-    organisation_prefix,
     timeline_events,
 )
 
@@ -75,11 +76,13 @@ def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
             view.follows_up = by_id[target].summary
             by_id[target].followed_up_by.append(view.summary)
     single = len(content.organisations) <= 1
+    focus = content.site.focus
     scopes = []
     made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for org_id in sorted(content.organisations):
+    # The organisation the site is about first, at the site's root; then the others.
+    for org_id in sorted(content.organisations, key=lambda org: (org != focus, org)):
         own = by_organisation.get(org_id, [])
-        prefix = "" if single else organisation_prefix(org_id)
+        prefix = "" if single or org_id == focus else organisation_path(org_id)
         # The same views (by identity, kept alive by the entry) with the same follow-up
         # titles make the same timeline and histories.
         key = (org_id, prefix, content.shared_digest, tuple(map(id, own)),
@@ -95,5 +98,6 @@ def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
     site.tracked = track_items(site, cache.tracked if cache is not None else None)
     for item in site.tracked.values():
         site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
+    site.rounds = rounds(site)
     site.pairs = natural_pairs(site)
     return site

@@ -139,6 +139,11 @@ class SiteConfig(Strict):
     licence: Markdown = Field(description="Licence and attribution for the content and data.")
     kinds: dict[Slug, Kind] = Field(description="Kinds of inspection, by id.")
     inspectorates: dict[Slug, Inspectorate] = Field(description="Inspectorates, by id.")
+    focus: Slug | None = Field(
+        None, description="The id of the organisation the site is about, on a site of several: "
+                          "its pages sit at the site's root (home, timeline, areas, tracker) "
+                          "and the others' under organisations/<id>/, for comparison. Leave "
+                          "out to give every organisation the same place.")
 
 
 class Organisation(Strict):
@@ -221,9 +226,22 @@ class Framework(Strict):
         None, description="What the inspectorate says about comparing its grades with "
                           "earlier frameworks.")
     areas: list[FrameworkArea] = Field(min_length=1, description="Its areas, in report order.")
+    round: Slug | None = Field(
+        None, description="The id of the round (one cycle of inspections) the framework "
+                          "belongs to, for variants of one cycle such as PEEL 2021/22's "
+                          "original and revised frameworks: a round sets every "
+                          "organisation's grades side by side. Default: the framework's own id.")
+    round_title: Text | None = Field(
+        None, description="The round's name, e.g. 'PEEL 2021/22'; the same in every framework "
+                          "of the round (default: the framework's title).")
     cite: Cite = Field(default_factory=list)
     sources: dict[Slug, Source] = Field(default_factory=dict,
                                         description="Sources used only in this file, by key.")
+
+    @property
+    def round_id(self) -> str:
+        """The round the framework belongs to."""
+        return self.round or self.id
 
 
 class Visit(Strict):

@@ -26,7 +26,16 @@ from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .errors import Problem
 from .render import Page
 from .resolve import Content
-from .rounds import rounds
+from .rounds import RoundView
+from .urls import (
+    COMPARE,
+    DATA,
+    HOME,
+    NOT_FOUND,
+    ORGANISATIONS,
+    ROUNDS,
+    SEARCH,
+)
 from .validate import suggest
 from .views import ITEM_GROUPS, STATUS_LABELS, AreaHistory, InspectionView, Scope, SiteView
 
@@ -94,26 +103,58 @@ def site_pages(site: SiteView) -> list[Page]:
     return pages + _site_wide_pages(site, pairs)
 
 
+def site_nav(site: SiteView) -> list[tuple[str, str]]:
+    """The main navigation, (label, site path): the pages of the organisation at the site's
+    root, if there is one, and with several organisations the rounds and the list of them."""
+    focus = site.focus
+    nav = [("Inspections", HOME)] if focus is not None or site.single else \
+        [("Organisations", HOME)]
+    if focus is not None:
+        if focus.timeline:
+            nav.append(("Timeline", focus.timeline_url))
+        nav.append(("Areas", focus.areas_url))
+    if not site.single:
+        nav.append(("Rounds", ROUNDS))
+    nav.append(("Compare", COMPARE))
+    if focus is not None:
+        nav.append(("Tracker", focus.tracker_url))
+        if not site.single:
+            nav.append(("Organisations", ORGANISATIONS))
+    nav.append(("Data", DATA))
+    return nav
+
+
 def _front_pages(site: SiteView) -> list[Page]:
-    """The home page; with several organisations, the rounds too."""
+    """The home page: the story of the organisation the site is about (the only one, or its
+    focus), else the list of organisations; with several, the list and the rounds too."""
     content = site.content
-    if site.single:
-        scope = site.scopes[0] if site.scopes else None
-        return [Page("", "home.html", content.site.title, {
+    focus = site.focus
+    pages = []
+    if focus is not None or site.single:
+        pages.append(Page(HOME, "home.html", content.site.title, {
             "heading": content.site.title, "lede": content.site.description,
-            "inspections": scope.newest_first if scope else [],
-            "years": scope.years if scope else [], "prefix": ""},
-            description=content.site.description)]
-    all_rounds = rounds(site)
-    return [Page("", "organisations.html", content.site.title,
-                 {"scopes": site.scopes, "rounds": all_rounds},
-                 description=content.site.description), *_round_pages(all_rounds)]
+            "inspections": focus.newest_first if focus else [],
+            "years": focus.years if focus else [], "prefix": "", "scope": focus,
+            "rounds": [r for r in site.rounds if any(row.focus for row in r.rows)],
+            "others": site.others},
+            description=content.site.description))
+    if site.single:
+        return pages
+    pages.append(Page(
+        ORGANISATIONS if focus is not None else HOME, "organisations.html",
+        "Organisations" if focus is not None else content.site.title,
+        {"heading": "Organisations" if focus is not None else content.site.title,
+         "lede": content.site.description if focus is None else
+         f"{focus.organisation.name} and the organisations set beside it.",
+         "scopes": site.scopes, "rounds": site.rounds},
+        description=content.site.description))
+    return pages + _round_pages(site.rounds)
 
 
 def _site_wide_pages(site: SiteView, pairs: list[Pair]) -> list[Page]:
     """The pages after the organisations' own: compare picker, search, 404, data."""
     pages = [Page(
-        "compare/", "compare_picker.html", "Compare two reports",
+        COMPARE, "compare_picker.html", "Compare two reports",
         {"scopes": site.scopes, "single": site.single},
         description="Choose any two inspection reports and compare them area by area.",
         # With several organisations it lists them, not reports (the reports are in data).
@@ -123,12 +164,12 @@ def _site_wide_pages(site: SiteView, pairs: list[Pair]) -> list[Page]:
                                         for p in pairs] if site.single else []),
     )]
     # These two show nothing of any inspection.
-    pages.append(Page("search/", "search.html", "Search", deps=frozenset(),
+    pages.append(Page(SEARCH, "search.html", "Search", deps=frozenset(),
                       description="Search every inspection and area."))
-    pages.append(Page("404.html", "404.html", "Page not found", rooted_links=True,
+    pages.append(Page(NOT_FOUND, "404.html", "Page not found", rooted_links=True,
                       deps=frozenset(), description="There is no page at this address."))
     pages.append(Page(
-        "data/", "data.html", "Open data",
+        DATA, "data.html", "Open data",
         {"columns": COLUMN_DOCS, "fixed_columns": JUDGMENT_COLUMNS,
          "json_version": JSON_SCHEMA_VERSION, "inspection_count": len(site.inspections),
          "judgment_count": sum(len(v.rows) for v in site.inspections),
@@ -161,15 +202,22 @@ def _inspection_page(site: SiteView, view: InspectionView, mine: list[Pair]) -> 
         else None
     partners = [p.earlier.summary.id if p.later.summary.id == insp.id else p.later.summary.id
                 for p in mine]
+    scope = next(s for s in site.scopes if s.id == insp.organisation)
+    in_rounds = [r for r in site.rounds
+                 if any(row.inspection.id == insp.id for row in r.rows)]
     return Page(
         view.summary.url, "inspection.html", insp.title,
         {"view": view, "fates": {t.id: t for t in site.tracked_by_inspection.get(insp.id, [])},
-         "comparisons": mine},
+         "comparisons": [p for p in mine if not p.across],
+         "neighbours": [p for p in mine if p.across], "rounds": in_rounds,
+         "organisation_url": scope.home_url, "single": site.single},
         description=f"{insp.title} ({date}): grades, findings and sources.",
         make=_made(distribution=lambda: distribution_chart(
                        view, [g.label for g in scale.grades]) if scale else None,
                    case_chart=lambda: case_file_chart(view)),
-        deps=inspection_deps(view, site, partners), organisation=insp.organisation,
+        deps=inspection_deps(view, site, partners) | frozenset(
+            row.inspection.id for r in in_rounds for row in r.rows),
+        organisation=insp.organisation,
         search={"kind": view.summary.kind_label}
         | ({"year": str(view.summary.year)} if view.summary.year else {}),
     )
@@ -182,45 +230,49 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
     deps = None if site.single else _scope_deps(scope)
     name = scope.organisation.name
     organisation = scope.id
-    if prefix:
+    # The organisation at the site's root is what the site is about: its pages need no name.
+    at_root = prefix == ""
+    if not at_root:
         pages.append(Page(prefix, "home.html", name, {
             "heading": name, "lede": scope.organisation.description or "",
             "inspections": scope.newest_first, "years": scope.years, "prefix": prefix,
-            "scope": scope}, description=f"Every inspection of {name}.", deps=deps,
-            organisation=organisation))
+            "scope": scope, "rounds": [], "others": [],
+            "organisations_url": ORGANISATIONS if site.focus is not None else HOME,
+            "compare_url": COMPARE},
+            description=f"Every inspection of {name}.", deps=deps, organisation=organisation))
     events = scope.timeline
     if events:
         pages.append(Page(
-            f"{prefix}timeline/", "timeline.html", "Timeline" if site.single
+            scope.timeline_url, "timeline.html", "Timeline" if at_root
             else f"Timeline: {name}",
             {"first_year": events[0].date.year, "last_year": events[-1].date.year,
-             "organisation": name, "prefix": prefix},
+             "organisation": name, "prefix": prefix, "scope": scope},
             description="Every inspection, report, amendment and response on one time axis."
-            if site.single else f"Every inspection of {name}, report, amendment and response "
-                                "on one time axis.",
+            if at_root else f"Every inspection of {name}, report, amendment and response "
+                            "on one time axis.",
             deps=deps, organisation=organisation,
             make=_made(by_year=lambda: timeline_events_by_year(events),
                        timeline_chart=lambda: timeline_chart(scope, site.content)),
         ))
     pages.append(Page(
-        f"{prefix}areas/", "areas.html", "Areas" if site.single else f"Areas: {name}",
-        {"areas": scope.areas, "prefix": prefix},
-        description="Grades by area across every inspection and framework." if site.single
+        scope.areas_url, "areas.html", "Areas" if at_root else f"Areas: {name}",
+        {"areas": scope.areas, "prefix": prefix, "scope": scope},
+        description="Grades by area across every inspection and framework." if at_root
         else f"Grades of {name} by area across every inspection and framework.",
         deps=deps, organisation=organisation,
         make=_made(heatmap=lambda: heatmap_chart(scope, site.content)),
     ))
     for history in scope.areas:
         pages.append(Page(
-            history.url, "area.html", history.name if site.single
+            history.url, "area.html", history.name if at_root
             else f"{history.name}: {name}",
-            {"history": history, "prefix": prefix},
+            {"history": history, "prefix": prefix, "scope": scope},
             deps=frozenset(p.inspection.id for p in history.points),
             search={"kind": "Area"}, organisation=organisation,
             make=functools.partial(_fill_area_page, history=history, key=scope.key),
         ))
     pages.append(Page(
-        f"{prefix}tracker/", "tracker.html", "Follow-up tracker" if site.single
+        scope.tracker_url, "tracker.html", "Follow-up tracker" if at_root
         else f"Follow-up tracker: {name}",
         description="Every recommendation and area for improvement, and what later "
                     "reports say became of it.", deps=deps, organisation=organisation,
@@ -250,8 +302,8 @@ def _fill_tracker(page: Page, site: SiteView, scope: Scope) -> None:
                      if any(t.status == key for t in items)]})
 
 
-def _round_pages(all_rounds: list) -> list[Page]:  # type: ignore[type-arg]
-    pages = [Page("rounds/", "rounds.html", "Rounds", {"rounds": all_rounds},
+def _round_pages(all_rounds: list[RoundView]) -> list[Page]:
+    pages = [Page(ROUNDS, "rounds.html", "Rounds", {"rounds": all_rounds},
                   description="Every organisation's grades, framework by framework.")]
     for round_view in all_rounds:
         pages.append(Page(

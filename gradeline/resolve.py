@@ -23,7 +23,9 @@ from .cache import ContentCache, file_signature
 from .checks import (
     InspectionChecks,
     check_cites,
+    check_focus,
     check_framework,
+    check_rounds,
     check_scale,
     references,
     warn_sources_without_url,
@@ -238,11 +240,15 @@ class _Reader:
         for doc, scale, problems in scales:
             check_scale(scale, problems)
             self._check_sources(doc, scale.sources, shared_sources, problems)
+        check_rounds([(fw, problems) for _, fw, problems in frameworks])
         for doc, fw, problems in frameworks:
             check_framework(fw, area_ids, scale_map, kinds, problems)
             self._check_sources(doc, fw.sources, shared_sources, problems)
         for doc, org, problems in organisations:
             self._check_sources(doc, org.sources, shared_sources, problems)
+        if site:
+            check_focus(site[1], orgs, site[2])
+            self._report(site[2].items)
 
         shared_files = [*([site] if site else []), *organisations, *scales, *frameworks,
                         *([registry] if registry else []), *([areas_file] if areas_file else [])]

@@ -9,7 +9,7 @@ site is published (a base URL is set, so a web server maps folders to ``index.ht
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,82 @@ def _split_suffix(target: str) -> tuple[str, str, str]:
     if cut < 0:
         return target, "", ""
     return target[:cut], target[cut], target[cut + 1:]
+
+
+# -- where each page lives -------------------------------------------------------------------
+# Every site path of the site is made here; pages, templates and scripts are given these
+# paths (templates make them relative with ``url()``), so that a link cannot lead to a page
+# that is somewhere else, in any shape of site.
+
+HOME = ""
+SEARCH = "search/"
+COMPARE = "compare/"
+DATA = "data/"
+ROUNDS = "rounds/"
+ORGANISATIONS = "organisations/"
+FEED = "feed.xml"
+NOT_FOUND = "404.html"
+
+
+def inspection_path(inspection_id: str) -> str:
+    """An inspection's page."""
+    return f"inspections/{inspection_id}/"
+
+
+def comparison_path(earlier_id: str, later_id: str) -> str:
+    """The pre-rendered comparison of two inspections."""
+    return f"{COMPARE}{earlier_id}/{later_id}/"
+
+
+def compare_query(earlier_id: str, later_id: str) -> str:
+    """The compare picker with two reports chosen."""
+    return f"{COMPARE}?a={quote(earlier_id)}&b={quote(later_id)}"
+
+
+def organisation_path(organisation_id: str) -> str:
+    """Where an organisation's pages sit, on a site of several (its home page)."""
+    return f"{ORGANISATIONS}{organisation_id}/"
+
+
+def timeline_path(prefix: str) -> str:
+    """An organisation's timeline, its pages being at ``prefix`` ("" at the site root)."""
+    return f"{prefix}timeline/"
+
+
+def areas_path(prefix: str) -> str:
+    """An organisation's grades by area."""
+    return f"{prefix}areas/"
+
+
+def area_path(prefix: str, area_id: str) -> str:
+    """An organisation's history of one canonical area."""
+    return f"{areas_path(prefix)}{area_id}/"
+
+
+def tracker_path(prefix: str) -> str:
+    """An organisation's follow-up tracker."""
+    return f"{prefix}tracker/"
+
+
+def round_path(round_id: str) -> str:
+    """Every organisation's grades in one round."""
+    return f"{ROUNDS}{round_id}/"
+
+
+def compare_data_path(organisation_id: str) -> str:
+    """The compare picker's data on one organisation's reports."""
+    return f"{DATA}compare/{organisation_id}.js"
+
+
+@dataclass(frozen=True)
+class SitePaths:
+    """The site's fixed pages, for templates: ``url(paths.compare)``."""
+
+    home: str = HOME
+    search: str = SEARCH
+    compare: str = COMPARE
+    data: str = DATA
+    rounds: str = ROUNDS
+    organisations: str = ORGANISATIONS
+    feed: str = FEED
+    search_index: str = "pagefind/pagefind.js"

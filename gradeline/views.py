@@ -15,6 +15,7 @@ from typing import Any, Literal
 from .dates import PartialDate
 from .model import NOT_GRADED, NOT_KNOWN, Inspection, Item, Scale, Source, Visit, inspection_date
 from .resolve import Content
+from .urls import area_path, areas_path, inspection_path, timeline_path, tracker_path
 
 GradeState = Literal["graded", "not-graded", "not-known"]
 #: Grades are coloured on this many steps, best (0) to worst; scales of other lengths are
@@ -139,6 +140,14 @@ class InspectionSummary:
     verdict: str | None
     grades: list[JudgmentRow]
     counts: list[tuple[GradeView, int]]
+    organisation_id: str = ""
+    #: The organisation's short name, for naming reports of several organisations.
+    organisation_short: str = ""
+
+    @property
+    def long_title(self) -> str:
+        """The short title with the organisation's short name: 'Derbyshire PEEL 2021/22'."""
+        return f"{self.organisation_short} {self.short_title}".strip()
 
     @property
     def year(self) -> int | None:
@@ -257,7 +266,7 @@ class AreaHistory:
     @property
     def url(self) -> str:
         """The site path of the area's page."""
-        return self.prefix + area_url(self.id)
+        return area_path(self.prefix, self.id)
 
     @property
     def graded(self) -> list[HistoryPoint]:
@@ -301,6 +310,26 @@ class Scope:
         return f"{self.id}-" if self.prefix else ""
 
     @property
+    def home_url(self) -> str:
+        """The organisation's home page."""
+        return self.prefix
+
+    @property
+    def timeline_url(self) -> str:
+        """The organisation's timeline."""
+        return timeline_path(self.prefix)
+
+    @property
+    def areas_url(self) -> str:
+        """The organisation's grades by area."""
+        return areas_path(self.prefix)
+
+    @property
+    def tracker_url(self) -> str:
+        """The organisation's follow-up tracker."""
+        return tracker_path(self.prefix)
+
+    @property
     def newest_first(self) -> list[InspectionSummary]:
         """Inspection summaries, most recent first."""
         return [v.summary for v in reversed(self.inspections)]
@@ -339,26 +368,25 @@ class SiteView:
     tracked_by_inspection: dict[str, list[Any]] = field(default_factory=dict)
     #: The natural pairs of reports to compare (see compare.natural_pairs).
     pairs: list[tuple[InspectionView, InspectionView]] = field(default_factory=list)
+    #: Every organisation's grades, round by round (see rounds.rounds).
+    rounds: list[Any] = field(default_factory=list)
 
     @property
     def single(self) -> bool:
         """Whether the site covers one organisation (its pages then sit at the root)."""
         return len(self.scopes) <= 1
 
+    @property
+    def focus(self) -> Scope | None:
+        """The organisation whose pages sit at the site's root: the only one, or the one
+        the site is about (site.yaml's ``focus``); None when all have the same place."""
+        return self.scopes[0] if self.scopes and self.scopes[0].prefix == "" else None
 
-def organisation_prefix(organisation_id: str) -> str:
-    """Where an organisation's pages sit, on a site of several."""
-    return f"organisations/{organisation_id}/"
-
-
-def inspection_url(inspection_id: str) -> str:
-    """The site path of an inspection's page."""
-    return f"inspections/{inspection_id}/"
-
-
-def area_url(area_id: str) -> str:
-    """The site path of a canonical area's page."""
-    return f"areas/{area_id}/"
+    @property
+    def others(self) -> list[Scope]:
+        """The organisations set beside the one the site is about (all, without one)."""
+        focus = self.focus
+        return [scope for scope in self.scopes if scope is not focus]
 
 
 def timeline_events(content: Content, views: list[InspectionView]) -> list[TimelineEvent]:
@@ -481,7 +509,7 @@ def _item_link(content: Content, ref: str | None) -> tuple[str, str] | None:
     inspection_id, _, item_id = ref.partition("#")
     insp = content.inspection(inspection_id)
     title = insp.short_title or insp.title
-    return f"{inspection_url(inspection_id)}#{item_id}", f"{title}, {item_id}"
+    return f"{inspection_path(inspection_id)}#{item_id}", f"{title}, {item_id}"
 
 
 def inspection_view(content: Content, insp: Inspection) -> InspectionView:
@@ -492,11 +520,14 @@ def inspection_view(content: Content, insp: Inspection) -> InspectionView:
     site = content.site
     framework = content.frameworks.get(insp.framework or "")
     summary = InspectionSummary(
-        id=insp.id, title=insp.title, url=inspection_url(insp.id), date=inspection_date(insp),
+        id=insp.id, title=insp.title, url=inspection_path(insp.id), date=inspection_date(insp),
         short_title=insp.short_title or _default_short_title(site.kinds[insp.kind].label,
                                                              inspection_date(insp)),
         kind=insp.kind, kind_label=site.kinds[insp.kind].label,
         organisation=content.organisations[insp.organisation].name, verdict=insp.verdict,
+        organisation_id=insp.organisation,
+        organisation_short=content.organisations[insp.organisation].short_name
+        or content.organisations[insp.organisation].name,
         grades=[r for r in rows if r.current.state != "not-graded"], counts=grade_counts(rows),
     )
     return InspectionView(
