@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Item
+from .model import NOT_GRADED, NOT_KNOWN, Item
 from .resolve import Content
 from .urls import compare_query, comparison_path
 from .views import (
@@ -25,6 +25,7 @@ from .views import (
     InspectionView,
     JudgmentRow,
     SiteView,
+    grade_view,
 )
 
 #: Change between two grades: (symbol, words). Symbols are decoration; words carry meaning.
@@ -342,13 +343,13 @@ def comparability_notes(content: Content, fa: str | None, fb: str | None) -> lis
     if fa and fb:
         sa, sb = content.frameworks[fa].scale, content.frameworks[fb].scale
         if sa != sb:
-            return [f"The two reports grade on different scales ({content.scales[sa].title}; "
-                    f"{content.scales[sb].title}). Their grades are not directly comparable, "
-                    "so no change is shown: HMICFRS says a lower grade on the newer scale "
-                    "does not necessarily mean worse performance."]
+            return [f"The two reports grade on different scales, the {content.scales[sa].title} "
+                    f"and the {content.scales[sb].title}. Their grades are not directly "
+                    "comparable, so no change is shown: HMICFRS says a lower grade on the "
+                    "newer scale does not necessarily mean worse performance."]
         if fa != fb:
-            return [f"The two reports use different frameworks ({content.frameworks[fa].title}"
-                    f"; {content.frameworks[fb].title}) on the same scale. Areas are matched "
+            return [f"The two reports use different frameworks, {content.frameworks[fa].title} "
+                    f"and {content.frameworks[fb].title}, on the same scale. Areas are matched "
                     "by their canonical ids; where a framework renamed or reshaped an area, "
                     "the grades describe similar but not identical ground, and HMICFRS warns "
                     "against comparing grades across PEEL cycles directly."]
@@ -369,21 +370,44 @@ def fate_in(item: TrackedItem, later_id: str) -> tuple[str, str]:
     return "not-mentioned", "Not mentioned"
 
 
+def grade_key(grade: GradeView | None) -> str:
+    """A grade as the compare picker looks it up in the table of changes: its scale and
+    rank, or its state ("" for an area not in the report)."""
+    if grade is None:
+        return ""
+    return f"{grade.scale}:{grade.rank}" if grade.state == "graded" else grade.state
+
+
+def changes_table(site: SiteView) -> dict[str, str]:
+    """How any grade of the site's scales compares with any other, as compare_grades says:
+    the picker looks changes up here rather than repeat the rule ("earlier|later" keys)."""
+    grades: list[GradeView | None] = [None, grade_view(NOT_GRADED, None),
+                                      grade_view(NOT_KNOWN, None)]
+    for scale in site.content.scales.values():
+        grades += [grade_view(g.label, scale) for g in scale.grades]
+    return {f"{grade_key(a)}|{grade_key(b)}": compare_grades(a, b)
+            for a in grades for b in grades}
+
+
 def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
     """What the compare picker needs about one organisation's inspections: one data file
-    that the picker reads, whichever two reports are chosen."""
+    that the picker reads, whichever two reports are chosen (with another organisation's
+    file when the other report is theirs)."""
     def grade(g: GradeView) -> dict[str, Any]:
-        return {"label": g.label, "state": g.state, "rank": g.rank, "tone": g.tone,
-                "scale": g.scale}
+        return {"label": g.label, "css": g.css, "key": grade_key(g)}
 
     inspections = []
     ids = {v.summary.id for v in views}
-    pairs = [(a, b) for a, b in site.pairs if a.summary.id in ids]
+    pairs = [Pair(a, b) for a, b in site.pairs if a.summary.id in ids or b.summary.id in ids]
+    scope = next((s for s in site.scopes if views and s.id == views[0].inspection.organisation),
+                 None)
+    histories = {h.id: h.url for h in scope.areas} if scope else {}
     for view in views:
         s = view.summary
         framework = site.content.frameworks.get(view.inspection.framework or "")
         inspections.append({
             "id": s.id, "title": s.title, "short_title": s.short_title, "url": s.url,
+            "long_title": s.long_title,
             "organisation": view.inspection.organisation, "organisation_name": s.organisation,
             "date": str(s.date) if s.date else None,
             "date_label": s.date.label if s.date else "date not known",
@@ -393,6 +417,7 @@ def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
             "scale": framework.scale if framework else None,
             "scale_title": view.scale_title,
             "areas": [{"id": r.area_id, "name": r.area_name, "label": r.area_label,
+                       "url": histories.get(r.area_id),
                        "grade": grade(r.current),
                        "published": grade(r.published) if r.amended else None,
                        "amended": str(r.amendments[-1].date) if r.amended else None,
@@ -400,18 +425,21 @@ def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
                        "reason": r.amendments[-1].reason if r.amended else None}
                       for r in view.rows],
             "items": [{"ref": t.ref, "id": t.id, "group": t.group_label, "text": t.text,
-                       "area": t.area_label,
-                       "fates": {f.by.id: f.status_label for f in t.follow_ups}
-                       | {ref.split("#")[0]: "Carried forward" for ref, _, _ in t.continued_by
+                       "area": t.area_label, "url": t.url,
+                       "fates": {f.by.id: [f.status, f.status_label] for f in t.follow_ups}
+                       | {ref.split("#")[0]: ["carried-forward",
+                                              STATUS_LABELS["carried-forward"]]
+                          for ref, _, _ in t.continued_by
                           if ref.split("#")[0] not in {f.by.id for f in t.follow_ups}},
                        "continues": next((c for c in _continues(view, t.id)), None)}
                       for t in site.tracked_by_inspection.get(s.id, [])],
         })
     return {
         "inspections": inspections,
-        "pairs": [[a.summary.id, b.summary.id] for a, b in pairs],
+        "pairs": [[p.earlier.summary.id, p.later.summary.id, p.url] for p in pairs],
         "changes": {k: list(v) for k, v in CHANGES.items()},
-        "scales": {k: v.title for k, v in site.content.scales.items()},
+        "table": changes_table(site),
+        "not_mentioned": ["not-mentioned", "Not mentioned"],
         # Every pair of frameworks (and none), so the picker words its notes as pages do.
         "notes": {f"{a or ''}|{b or ''}": comparability_notes(site.content, a, b)
                   for a in [None, *site.content.frameworks]

@@ -200,7 +200,11 @@ def compare_script(site: SiteView, views: list[InspectionView],
                    memo: _Pieces | None = None) -> bytes:
     """The compare picker's data for one organisation, as a script so that it loads from
     disk as well as from a host (browsers refuse to fetch files from files)."""
-    key = "compare|" + "|".join(_key(site, v) for v in views)
+    # Its pairs name other organisations' reports too (comparisons across a round).
+    ids = {v.summary.id for v in views}
+    key = "|".join(["compare", *(_key(site, v) for v in views),
+                    *(f"{a.summary.id}>{b.summary.id}" for a, b in site.pairs
+                      if a.summary.id in ids or b.summary.id in ids)])
     return _memo(memo, key, lambda: f"window.gradelineCompare = "
                                     f"{script_safe_json(_as_text(compare_data(site, views)))};\n"
                                     .encode())

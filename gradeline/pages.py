@@ -24,7 +24,7 @@ from .charts import (
 from .compare import CHANGES, Pair, compare, fate_in
 from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .errors import Problem
-from .render import Page
+from .render import Page, script_safe_json
 from .resolve import Content
 from .rounds import RoundView
 from .urls import (
@@ -35,6 +35,7 @@ from .urls import (
     ORGANISATIONS,
     ROUNDS,
     SEARCH,
+    compare_data_path,
 )
 from .validate import suggest
 from .views import ITEM_GROUPS, STATUS_LABELS, AreaHistory, InspectionView, Scope, SiteView
@@ -153,15 +154,24 @@ def _front_pages(site: SiteView) -> list[Page]:
 
 def _site_wide_pages(site: SiteView, pairs: list[Pair]) -> list[Page]:
     """The pages after the organisations' own: compare picker, search, 404, data."""
+    focus = site.focus.id if site.focus is not None else None
+    # The pairs listed for readers without JavaScript: every pair of a site of one; the focus
+    # organisation's own and its comparisons with the others; none for a site of several
+    # without a focus (each organisation's pages link to theirs).
+    listed = [p for p in pairs if site.single or focus in (p.earlier.inspection.organisation,
+                                                             p.later.inspection.organisation)]
+    # "first": the organisation the picker starts with (the site's focus, if it has one).
+    index = {"first": site.scopes[0].id if site.scopes else None,
+             "organisations": {s.id: compare_data_path(s.id) for s in site.scopes},
+             "reports": {v.summary.id: v.inspection.organisation for v in site.inspections}}
     pages = [Page(
         COMPARE, "compare_picker.html", "Compare two reports",
-        {"scopes": site.scopes, "single": site.single},
+        {"scopes": site.scopes, "single": site.single, "index": script_safe_json(index)},
         description="Choose any two inspection reports and compare them area by area.",
-        # With several organisations it lists them, not reports (the reports are in data).
-        deps=None if site.single else frozenset(),
-        # Only a single organisation's picker lists every pair with its changes.
+        # It names every report (in its index), so any change may change it.
+        deps=None,
         make=_made(comparisons=lambda: [compare(site, p.earlier, p.later, site.tracked)
-                                        for p in pairs] if site.single else []),
+                                        for p in listed]),
     )]
     # These two show nothing of any inspection.
     pages.append(Page(SEARCH, "search.html", "Search", deps=frozenset(),

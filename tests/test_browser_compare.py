@@ -24,6 +24,7 @@ def table_text(page: Page, selector: str) -> list[list[str]]:
 
 
 def pick(page: Page, a: str, b: str) -> None:
+    page.wait_for_selector("#compare-form[data-ready]")
     page.select_option("#pick-a", a)
     page.select_option("#pick-b", b)
     page.click("#compare-form button[type=submit]")
@@ -96,8 +97,10 @@ def test_pre_rendered_pairs_work_without_javascript(browser: Browser, served: st
 
 def test_the_picker_works_from_the_keyboard(browser: Browser, served: str) -> None:
     context, page, _ = open_page(browser, served + "compare/")
+    page.wait_for_selector("#compare-form[data-ready]")
     page.focus("#pick-a")
     page.keyboard.press("End")  # the oldest report
+    page.keyboard.press("Tab")  # past the second report's organisation, as it is
     page.keyboard.press("Tab")
     page.keyboard.press("Home")  # the newest report
     page.keyboard.press("Tab")
@@ -128,5 +131,77 @@ def test_tracker_filters_by_status_and_area_and_keeps_them_in_the_url(
     shown = visible.count()
     page.reload()
     assert page.locator("table.tracker tbody tr:not([hidden])").count() == shown
+    assert errors == []
+    context.close()
+
+
+def test_two_forces_compare_like_one_and_match_their_page(browser: Browser,
+                                                          served: str) -> None:
+    """Northamptonshire's PEEL 2021/22 beside Derbyshire's: areas aligned by canonical id,
+    the framework difference explained, the same table as the pre-rendered page."""
+    context, page, errors = open_page(browser, served + "compare/")
+    page.wait_for_selector("#compare-form[data-ready]")
+    page.select_option("#pick-a-org", "northamptonshire-police")
+    page.select_option("#pick-b-org", "derbyshire-constabulary")
+    page.wait_for_selector("#pick-b option[value='derbyshire-2021-peel']", state="attached")
+    page.select_option("#pick-a", "2021-peel")
+    page.select_option("#pick-b", "derbyshire-2021-peel")
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_selector("#compare-result table.comparison")
+    assert parse_qs(urlsplit(page.url).query) == {"a": ["2021-peel"],
+                                                  "b": ["derbyshire-2021-peel"]}
+    assert page.text_content("#comparison-heading") == (
+        "Compare Northamptonshire PEEL 2021/22 and Derbyshire PEEL 2021/22")
+    picked = table_text(page, "#compare-result table.comparison")
+    notes = page.locator("#compare-result .comparison-note").all_inner_texts()
+    assert notes and "PEEL 2021/22 (original framework) and PEEL 2021/22 (revised " \
+                     "framework), on the same scale" in notes[0]
+    page.click("text=Permanent page for this comparison")
+    page.wait_for_selector("table.comparison")
+    assert "/compare/2021-peel/derbyshire-2021-peel/" in urlsplit(page.url).path
+    assert table_text(page, "table.comparison") == picked
+    headers = page.locator("table.comparison thead th").all_inner_texts()
+    assert headers == ["Area", "Northamptonshire PEEL 2021/22", "Derbyshire PEEL 2021/22",
+                       "Difference"]
+    by_area = {row[0]: row[-1] for row in picked}
+    assert by_area["Investigating crime"] == "▼ Worse"  # Adequate, then Requires improvement
+    assert by_area["Crime recording (crime data integrity)"] == "▶ Only in the later report"
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("query, missing", [("a=2021-peel&b=no-such-report", "no-such-report"),
+                                            ("a=nope&b=2023-peel", "nope")])
+def test_an_unknown_report_gets_a_message_never_a_wrong_comparison(
+        browser: Browser, served: str, query: str, missing: str) -> None:
+    context, page, errors = open_page(browser, f"{served}compare/?{query}")
+    page.wait_for_selector("#compare-result .warning")
+    assert page.text_content("#compare-result") == (
+        f"There is no report with the id “{missing}” on this site. Choose two reports from "
+        "the lists.")
+    assert page.locator("#compare-result table").count() == 0
+    assert page.locator("#pick-a option").count() > 0  # the lists are there to choose from
+    assert errors == []
+    context.close()
+
+
+def test_a_round_sets_framework_variants_side_by_side(browser: Browser, served: str) -> None:
+    """PEEL 2021/22 is one round of two frameworks: Northamptonshire on the original, its
+    neighbours on the revised one, every force in one table and one heatmap."""
+    context, page, errors = open_page(browser, served + "rounds/peel-2021/")
+    rows = table_text(page, "#round-table")
+    assert [r[0].split(" ")[0] for r in rows] == [
+        "Northamptonshire", "Derbyshire", "Leicestershire", "Lincolnshire", "Nottinghamshire"]
+    assert "(original framework)" in rows[0][0] and "(this site's subject)" in rows[0][0]
+    assert all("(revised framework)" in r[0] for r in rows[1:])
+    notes = page.locator(".comparison-note").all_inner_texts()
+    assert any("grading scale changed after PEEL 2018/19" in n for n in notes)
+    assert any("2 versions of its framework" in n for n in notes)
+    # Sortable: by the Investigating crime column, best first.
+    page.click("#round-table thead button:has-text('Investigating crime')")
+    sorted_rows = table_text(page, "#round-table")
+    assert sorted(sorted_rows) == sorted(rows)
+    page.locator("figure").scroll_into_view_if_needed()
+    page.wait_for_selector("figure .main-svg", state="attached")
     assert errors == []
     context.close()

@@ -48,7 +48,7 @@ def current_grades(content: Content) -> dict[tuple[str, str], str]:
 def figures(site: Path) -> list[tuple[Path, str, dict]]:
     found = []
     for page in sorted(site.rglob("*.html")):
-        for script in parse(page).select('script[type="application/json"]'):
+        for script in parse(page).select('script[type="application/json"][id^="figure-"]'):
             found.append((page, script["id"], json.loads(script.string)))
     return found
 

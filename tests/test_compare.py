@@ -118,8 +118,8 @@ def test_pair_on_one_scale_with_an_amended_grade(site: Path) -> None:
 def test_pair_across_a_change_of_scale_and_areas_in_one_report_only(site: Path) -> None:
     soup = parse(site / "compare" / "2017-peel" / "2021-peel" / "index.html")
     (note,) = [p.get_text(" ", strip=True) for p in soup.select(".comparison-note")]
-    assert note.startswith("The two reports grade on different scales (Four-tier scale; "
-                           "Five-tier scale). Their grades are not directly comparable")
+    assert note.startswith("The two reports grade on different scales, the Four-tier scale "
+                           "and the Five-tier scale. Their grades are not directly comparable")
     assert [(r[0], r[-1]) for r in rows(soup)] == [
         ("Service to victims", "≠ Not directly comparable"),
         ("Investigating crime", "▶ Only in the later report"),

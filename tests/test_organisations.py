@@ -146,21 +146,30 @@ def test_compare_picker_across_organisations(browser: Browser, many: Path) -> No
     server, origin = serve_folder(many)
     try:
         context, page, errors = open_page(browser, origin + "compare/")
-        page.wait_for_selector("#compare-form:not([hidden])")
-        page.select_option("#pick-org", "force-003")
+        page.wait_for_selector("#compare-form[data-ready]")
+        for side in ("a", "b"):
+            page.select_option(f"#pick-{side}-org", "force-003")
         page.wait_for_selector("#pick-a option[value='force-003-2013-peel-1']", state="attached")
+        page.wait_for_selector("#pick-b option[value='force-003-2015-peel-3']", state="attached")
         page.select_option("#pick-a", "force-003-2013-peel-1")
         page.select_option("#pick-b", "force-003-2015-peel-3")
         page.click("#compare-form button")
         page.wait_for_selector("#compare-result table.comparison")
         assert parse_qs(urlsplit(page.url).query) == {
-            "org": ["force-003"], "a": ["force-003-2013-peel-1"],
-            "b": ["force-003-2015-peel-3"]}
+            "a": ["force-003-2013-peel-1"], "b": ["force-003-2015-peel-3"]}
         rows = page.locator("#compare-result table.comparison tbody tr").count()
         page.reload()
         page.wait_for_selector("#compare-result table.comparison")
         assert page.locator("#compare-result table.comparison tbody tr").count() == rows
-        assert page.input_value("#pick-org") == "force-003"
+        assert page.input_value("#pick-a-org") == "force-003"
+        # Two organisations' reports, side by side.
+        page.select_option("#pick-b-org", "force-001")
+        page.wait_for_selector("#pick-b option[value='force-001-2014-peel-2']", state="attached")
+        page.select_option("#pick-b", "force-001-2014-peel-2")
+        page.click("#compare-form button")
+        page.wait_for_selector("#compare-result th:has-text('Difference')")
+        assert page.text_content("#comparison-heading") == (
+            "Compare Force 003 PEEL 2013 and Force 001 PEEL 2014")
         assert errors == []
         context.close()
     finally:

@@ -1,55 +1,30 @@
-/* Gradeline compare picker: any two reports side by side, the choice kept in the URL
-   (?a=...&b=..., and &org=... on a site of several organisations). Reads one shared data
-   file per organisation (data/compare/<id>.js). Without JavaScript the page lists the
-   pre-rendered comparisons instead. Builds the DOM with textContent only, so no content can
-   become markup. */
+/* Gradeline compare picker: any two reports side by side, of one organisation or of two, the
+   choice kept in the URL (?a=...&b=...). The page's index (#compare-index) says which
+   organisation each report belongs to and where its data file is; each data file
+   (data/compare/<id>.js) holds one organisation's reports, with the table of how any two
+   grades compare, made by the build: this script looks things up, it decides nothing.
+   Without JavaScript the page lists the pre-rendered comparisons instead. Builds the DOM
+   with textContent only, so no content can become markup. */
 (function () {
   "use strict";
   var script = document.currentScript;
   var form = document.getElementById("compare-form");
   var result = document.getElementById("compare-result");
-  var orgSelect = document.getElementById("pick-org");
-  if (!form || !result) { return; }
+  var indexNode = document.getElementById("compare-index");
+  if (!form || !result || !indexNode) { return; }
   var root = script.getAttribute("data-root");
-  var index = script.getAttribute("data-index");
-  var data = null;
-  var byId = {};
-
-  function useData(loaded) {
-    data = loaded;
-    byId = {};
-    data.inspections.forEach(function (i) { byId[i.id] = i; });
-    if (orgSelect) {
-      // The reports of the chosen organisation, newest first, as on a one-organisation site.
-      ["a", "b"].forEach(function (name) {
-        var select = form.elements[name];
-        select.textContent = "";
-        data.inspections.slice().reverse().forEach(function (i) {
-          select.appendChild(el("option", { value: i.id }, [i.short_title + " (" + i.date_label + ")"]));
-        });
-      });
-    }
-  }
-  function loadOrganisation(org) {
-    // A script element rather than fetch(), so that it also works from files on disk.
-    return new Promise(function (resolve, reject) {
-      var option = Array.prototype.find.call(orgSelect.options, function (o) { return o.value === org; });
-      if (!option) { reject(new Error("unknown organisation")); return; }
-      orgSelect.value = org;
-      window.gradelineCompare = null;
-      var s = document.createElement("script");
-      s.src = option.getAttribute("data-src");
-      s.onload = function () { useData(window.gradelineCompare); resolve(); };
-      s.onerror = reject;
-      document.head.appendChild(s);
-    });
-  }
+  var indexFile = script.getAttribute("data-index");
+  var index = JSON.parse(indexNode.textContent);
+  var loaded = {};   // organisation id -> its data
+  var byId = {};     // report id -> its record
+  var shared = null; // what every data file says alike (changes, notes)
+  var sides = ["a", "b"];
 
   function link(path) {
     var cut = path.search(/[?#]/);
     var base = cut < 0 ? path : path.slice(0, cut);
     var rest = cut < 0 ? "" : path.slice(cut);
-    return root + base + (base.slice(-1) === "/" ? index : "") + rest;
+    return root + base + (base.slice(-1) === "/" ? indexFile : "") + rest;
   }
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -59,24 +34,52 @@
     });
     return node;
   }
-  function badge(grade) {
-    var css = grade.tone === null ? grade.state : "tone-" + grade.tone;
-    return el("span", { "class": "grade " + css }, [grade.label]);
+
+  // A script element rather than fetch(), so that it also works from files on disk; one
+  // file at a time, since each sets window.gradelineCompare.
+  var queue = Promise.resolve();
+  function load(org) {
+    if (loaded[org]) { return Promise.resolve(loaded[org]); }
+    if (!index.organisations[org]) { return Promise.reject(new Error("unknown organisation")); }
+    queue = queue.then(function () {
+      if (loaded[org]) { return loaded[org]; }
+      return new Promise(function (resolve, reject) {
+        window.gradelineCompare = null;
+        var s = document.createElement("script");
+        s.src = link(index.organisations[org]);
+        s.onload = function () {
+          var data = window.gradelineCompare;
+          loaded[org] = data;
+          shared = shared || data;
+          data.inspections.forEach(function (i) { byId[i.id] = i; });
+          resolve(data);
+        };
+        s.onerror = function () { reject(new Error("could not load " + s.src)); };
+        document.head.appendChild(s);
+      });
+    });
+    return queue;
   }
+
+  function orgSelect(side) { return document.getElementById("pick-" + side + "-org"); }
+  function fill(side, org) {
+    // The organisation's reports, newest first.
+    var select = form.elements[side];
+    select.textContent = "";
+    loaded[org].inspections.slice().reverse().forEach(function (i) {
+      select.appendChild(el("option", { value: i.id }, [i.short_title + " (" + i.date_label + ")"]));
+    });
+    if (orgSelect(side)) { orgSelect(side).value = org; }
+  }
+  function show(side, org) { return load(org).then(function () { fill(side, org); }); }
+
+  function badge(grade) { return el("span", { "class": "grade " + grade.css }, [grade.label]); }
   function change(key) {
-    var c = data.changes[key];
+    var c = shared.changes[key];
     return el("span", { "class": "change change-" + key },
       [el("span", { "class": "change-symbol", "aria-hidden": "true" }, [c[0]]), " " + c[1]]);
   }
-  function compareGrades(a, b) {
-    if (!a) { return "only-later"; }
-    if (!b) { return "only-earlier"; }
-    if (a.state !== "graded" || b.state !== "graded") { return "no-grade"; }
-    if (a.scale !== b.scale) { return "not-comparable"; }
-    if (b.rank < a.rank) { return "better"; }
-    if (b.rank > a.rank) { return "worse"; }
-    return "same";
-  }
+  function changeOf(a, b) { return shared.table[(a ? a.key : "") + "|" + (b ? b.key : "")]; }
   function gradeCell(area) {
     if (!area) { return el("td", {}, [el("span", { "class": "not-assessed" }, ["not in this report"])]); }
     var parts = [badge(area.grade)];
@@ -87,25 +90,31 @@
     parts.push(" ", el("span", { "class": "area-label" }, ["\u201c" + area.label + "\u201d"]));
     return el("td", {}, parts);
   }
+  function pairOf(a, b) {
+    var found = null;
+    [a.organisation, b.organisation].forEach(function (org) {
+      loaded[org].pairs.forEach(function (p) { if (p[0] === a.id && p[1] === b.id) { found = p; } });
+    });
+    return found;
+  }
+  function message(text) {
+    result.textContent = "";
+    result.appendChild(el("p", { "class": "warning" }, [text]));
+  }
 
   function render(a, b) {
     result.textContent = "";
-    if (a.organisation !== b.organisation) {
-      result.appendChild(el("p", { "class": "warning" }, ["Choose two reports of the same organisation."]));
-      return;
-    }
-    if (a.id === b.id) {
-      result.appendChild(el("p", { "class": "warning" }, ["Choose two different reports."]));
-      return;
-    }
-    var heading = el("h2", { id: "comparison-heading" }, ["Compare " + a.short_title + " and " + b.short_title]);
+    if (a.id === b.id) { message("Choose two different reports."); return; }
+    var across = a.organisation !== b.organisation;
+    var labelA = across ? a.long_title : a.short_title;
+    var labelB = across ? b.long_title : b.short_title;
+    var heading = el("h2", { id: "comparison-heading" }, ["Compare " + labelA + " and " + labelB]);
     result.appendChild(heading);
-    var isPair = data.pairs.some(function (p) { return p[0] === a.id && p[1] === b.id; });
-    if (isPair) {
-      result.appendChild(el("p", {}, [el("a", { href: link("compare/" + a.id + "/" + b.id + "/") },
-        ["Permanent page for this comparison"])]));
+    var pair = pairOf(a, b);
+    if (pair) {
+      result.appendChild(el("p", {}, [el("a", { href: link(pair[2]) }, ["Permanent page for this comparison"])]));
     }
-    (data.notes[(a.framework || "") + "|" + (b.framework || "")] || []).forEach(function (n) {
+    (shared.notes[(a.framework || "") + "|" + (b.framework || "")] || []).forEach(function (n) {
       result.appendChild(el("p", { "class": "warning comparison-note" }, [n]));
     });
     var before = {}, after = {};
@@ -117,33 +126,39 @@
       var tbody = el("tbody");
       order.forEach(function (id) {
         var x = before[id], y = after[id];
-        var key = compareGrades(x && x.grade, y && y.grade);
+        var key = changeOf(x && x.grade, y && y.grade);
         var changeCell = el("td", {}, [change(key)]);
         if (y && y.published) {
-          var asPublished = compareGrades(x && x.grade, y.published);
+          var asPublished = changeOf(x && x.grade, y.published);
           if (asPublished !== key) {
             changeCell.appendChild(document.createTextNode(" "));
             changeCell.appendChild(el("span", { "class": "amended" }, ["as published: ", change(asPublished)]));
           }
         }
+        var area = y || x;
+        var url = (y && y.url) || (x && x.url);
         tbody.appendChild(el("tr", { "data-area": id }, [
-          el("th", { scope: "row" }, [el("a", { href: link("areas/" + id + "/") }, [(y || x).name])]),
+          el("th", { scope: "row" }, [url ? el("a", { href: link(url) }, [area.name]) : area.name]),
           gradeCell(x), gradeCell(y), changeCell]));
       });
-      var head = el("thead", {}, [el("tr", {}, ["Area", a.short_title, b.short_title, "Change"].map(
+      var head = el("thead", {}, [el("tr", {}, ["Area", labelA, labelB, across ? "Difference" : "Change"].map(
         function (t) { return el("th", { scope: "col" }, [t]); }))]);
       var table = el("table", { "class": "comparison" }, [
-        el("caption", {}, ["Grades of " + a.short_title + " and " + b.short_title + ", matched by area"]),
+        el("caption", {}, ["Grades of " + labelA + " and " + labelB + ", matched by area"]),
         head, tbody]);
       result.appendChild(el("div", { "class": "table-scroll" }, [table]));
     }
-    var fates = el("tbody");
-    a.items.forEach(function (item) {
-      fates.appendChild(el("tr", {}, [
-        el("th", { scope: "row" }, [el("a", { href: link(a.url + "#" + item.id) }, [item.id]), " " + item.text]),
-        el("td", {}, [item.group]), el("td", {}, [item.fates[b.id] || "Not mentioned"])]));
-    });
-    if (a.items.length) {
+    if (across) {
+      result.appendChild(el("p", {}, ["These are reports on two organisations: neither follows up the other's findings."]));
+    } else if (a.items.length) {
+      var fates = el("tbody");
+      a.items.forEach(function (item) {
+        var fate = item.fates[b.id] || shared.not_mentioned;
+        fates.appendChild(el("tr", {}, [
+          el("th", { scope: "row" }, [el("a", { href: link(item.url) }, [item.id]), " " + item.text]),
+          el("td", {}, [item.group]),
+          el("td", {}, [el("span", { "class": "status status-" + fate[0] }, [fate[1]])])]));
+      });
       result.appendChild(el("h3", {}, ["What " + b.short_title + " says of the findings of " + a.short_title]));
       result.appendChild(el("div", { "class": "table-scroll" }, [el("table", { "class": "fates" }, [
         el("thead", {}, [el("tr", {}, ["Finding", "Kind", "In " + b.short_title].map(
@@ -153,50 +168,61 @@
   }
 
   function choose(a, b) {
-    if (byId[a]) { form.elements.a.value = a; }
-    if (byId[b]) { form.elements.b.value = b; }
-    if (byId[a] && byId[b]) { render(byId[a], byId[b]); } else { result.textContent = ""; }
+    var missing = [a, b].filter(function (id) { return !index.reports[id]; });
+    if (missing.length) {
+      return suggest().then(function () {
+        message("There is no report with the id \u201c" + missing.join("\u201d or \u201c") +
+          "\u201d on this site. Choose two reports from the lists.");
+      });
+    }
+    return show("a", index.reports[a]).then(function () { return show("b", index.reports[b]); })
+      .then(function () {
+        form.elements.a.value = a;
+        form.elements.b.value = b;
+        render(byId[a], byId[b]);
+      });
   }
   function suggest() {
-    if (data && data.pairs.length) {
-      var last = data.pairs[data.pairs.length - 1];
-      form.elements.a.value = last[0];
-      form.elements.b.value = last[1];
-    }
+    // The latest pair of the first organisation (the site's focus, if it has one).
+    var first = index.first;
+    if (!first) { return Promise.resolve(); }
+    return show("a", first).then(function () { return show("b", first); }).then(function () {
+      var own = loaded[first].pairs.filter(function (p) {
+        return index.reports[p[1]] === first && index.reports[p[0]] === first;
+      });
+      if (own.length) {
+        form.elements.a.value = own[own.length - 1][0];
+        form.elements.b.value = own[own.length - 1][1];
+      }
+      result.textContent = "";
+    });
   }
   function fromUrl() {
     var params = new URLSearchParams(location.search);
-    var ready = orgSelect ? loadOrganisation(params.get("org") || orgSelect.value)
-      : Promise.resolve();
-    return ready.then(function () {
-      if (params.get("a") && params.get("b")) { choose(params.get("a"), params.get("b")); }
-      else { suggest(); result.textContent = ""; }
-    });
+    if (params.get("a") && params.get("b")) { return choose(params.get("a"), params.get("b")); }
+    return suggest();
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var a = form.elements.a.value, b = form.elements.b.value;
-    // Older report first, whichever way round they were chosen.
-    var ids = data.inspections.map(function (i) { return i.id; });
-    if (ids.indexOf(a) > ids.indexOf(b)) { var t = a; a = b; b = t; }
-    var query = (orgSelect ? "?org=" + encodeURIComponent(orgSelect.value) + "&" : "?") +
-      "a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b);
-    history.pushState({ a: a, b: b }, "", query);
-    choose(a, b);
-    var heading = document.getElementById("comparison-heading");
-    if (heading) { heading.focus(); }
+    if (index.reports[a] === index.reports[b]) {
+      // Of one organisation: the older report first, whichever way round they were chosen.
+      var ids = loaded[index.reports[a]].inspections.map(function (i) { return i.id; });
+      if (ids.indexOf(a) > ids.indexOf(b)) { var t = a; a = b; b = t; }
+    }
+    history.pushState({ a: a, b: b }, "", "?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b));
+    choose(a, b).then(function () {
+      var heading = document.getElementById("comparison-heading");
+      if (heading) { heading.focus(); }
+    });
+  });
+  sides.forEach(function (side) {
+    var select = orgSelect(side);
+    if (select) { select.addEventListener("change", function () { show(side, select.value); }); }
   });
   window.addEventListener("popstate", fromUrl);
-  if (orgSelect) {
-    orgSelect.addEventListener("change", function () {
-      loadOrganisation(orgSelect.value).then(suggest);
-    });
-  } else if (window.gradelineCompare) {
-    useData(window.gradelineCompare);
-  } else {
-    return;
-  }
   form.hidden = false;
-  fromUrl();
+  fromUrl().catch(function (error) { message("The reports could not be loaded: " + error.message); })
+    .then(function () { form.setAttribute("data-ready", ""); });
 })();
