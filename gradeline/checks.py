@@ -214,8 +214,10 @@ class InspectionChecks:
                     problems.add(("judgments", i, "grade"), f"area '{judgment.area}' is not "
                                  f"graded in framework {framework.id}; write '{NOT_GRADED}'")
             elif words:
+                hint = suggest(grade, [*words.values(), NOT_GRADED, NOT_KNOWN],
+                               ignore_case=True)
                 problems.add(("judgments", i, "grade"), f"'{judgment.grade}' is not a grade of "
-                             f"framework {framework.id} (allowed: {allowed})")
+                             f"framework {framework.id}{hint} (allowed: {allowed})")
             out.append(judgment if grade == judgment.grade else
                        judgment.model_copy(update={"grade": grade}))
         return out
@@ -233,13 +235,20 @@ class InspectionChecks:
                              "in this inspection to amend")
                 continue
             from_word = words.get(am.from_grade.casefold(), am.from_grade)
-            if from_word != current[am.area]:
+            if words and from_word.casefold() not in (*words, NOT_GRADED, NOT_KNOWN):
+                hint = suggest(am.from_grade, words.values(), ignore_case=True)
+                problems.add(("amendments", index, "from"), f"'{am.from_grade}' is not a "
+                             f"grade of framework {insp.framework}{hint} "
+                             f"(allowed: {', '.join(words.values())})")
+            elif from_word != current[am.area]:
                 problems.add(("amendments", index, "from"), f"'{am.from_grade}' is not the "
                              f"grade of '{am.area}' before this amendment ({current[am.area]})")
             to_word = am.to_grade.casefold()
             if to_word not in words:
+                hint = suggest(am.to_grade, words.values(), ignore_case=True)
                 problems.add(("amendments", index, "to"), f"'{am.to_grade}' is not a grade of "
-                             f"framework {insp.framework} (allowed: {', '.join(words.values())})")
+                             f"framework {insp.framework}{hint} "
+                             f"(allowed: {', '.join(words.values())})")
             else:
                 current[am.area] = words[to_word]
             if insp.published is not None and am.date.end() < insp.published.start():

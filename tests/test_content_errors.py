@@ -100,6 +100,31 @@ def test_unknown_grade_lists_the_scale(minimal: Path) -> None:
     f = write(minimal, INSPECTION.replace("grade: Good", "grade: Goodish"))
     assert problems(minimal) == [
         f"{f}:11:12: judgments[0].grade: 'Goodish' is not a grade of framework peel-2021 "
+        "(did you mean 'Good'?) (allowed: Outstanding, Good, Adequate, Requires improvement, "
+        "Inadequate)"
+    ]
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("Requires Improvment", "Requires improvement"),  # the misspelling
+    ("requires improvment", "Requires improvement"),  # shown in the scale's own words
+    ("INADEQUET", "Inadequate"),
+    ("not knwon", "not known"),
+    ("Not grade", "not graded"),
+])
+def test_a_misspelt_grade_gets_a_did_you_mean(minimal: Path, written: str, meant: str) -> None:
+    f = write(minimal, INSPECTION.replace("grade: Good", f"grade: {written}"))
+    assert problems(minimal) == [
+        f"{f}:11:12: judgments[0].grade: '{written}' is not a grade of framework peel-2021 "
+        f"(did you mean '{meant}'?) (allowed: Outstanding, Good, Adequate, Requires "
+        "improvement, Inadequate)"
+    ]
+
+
+def test_a_grade_like_no_other_gets_no_guess(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("grade: Good", "grade: Satisfactory"))
+    assert problems(minimal) == [
+        f"{f}:11:12: judgments[0].grade: 'Satisfactory' is not a grade of framework peel-2021 "
         "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)"
     ]
 
@@ -213,6 +238,20 @@ def test_amendment_must_start_from_the_published_grade(minimal: Path) -> None:
     assert problems(minimal) == [
         f"{f}:21:11: amendments[0].from: 'Adequate' is not the grade of 'victim-service' "
         "before this amendment (Good)"
+    ]
+
+
+def test_a_misspelt_amended_grade_gets_a_did_you_mean(minimal: Path) -> None:
+    text = INSPECTION + ("amendments:\n  - date: 2022-05-01\n    area: victim-service\n"
+                         "    from: Goood\n    to: Requires Improvment\n    reason: Wrong data.\n"
+                         "    cite: [report]\n")
+    f = write(minimal, text)
+    allowed = "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)"
+    assert problems(minimal) == [
+        f"{f}:21:11: amendments[0].from: 'Goood' is not a grade of framework peel-2021 "
+        f"(did you mean 'Good'?) {allowed}",
+        f"{f}:22:9: amendments[0].to: 'Requires Improvment' is not a grade of framework "
+        f"peel-2021 (did you mean 'Requires improvement'?) {allowed}",
     ]
 
 
