@@ -8,7 +8,7 @@ file defines. Each check reports every problem it finds with its position and ca
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from .errors import Loc, ProblemList
@@ -180,6 +180,9 @@ class InspectionChecks:
 
     def _check_judgments(self, insp: Inspection, problems: ProblemList) -> list[Any]:
         if not insp.judgments:
+            framework = self.frameworks.get(insp.framework or "")
+            if framework is not None:
+                self._warn_areas_left_out(framework, (), problems)
             return insp.judgments
         if insp.framework is None:
             problems.add(("judgments",), "judgments need a framework: add 'framework: <id>' "
@@ -220,7 +223,22 @@ class InspectionChecks:
                              f"framework {framework.id}{hint} (allowed: {allowed})")
             out.append(judgment if grade == judgment.grade else
                        judgment.model_copy(update={"grade": grade}))
+        self._warn_areas_left_out(framework, first_index, problems)
         return out
+
+    @staticmethod
+    def _warn_areas_left_out(framework: Framework, judged: Collection[str],
+                             problems: ProblemList) -> None:
+        """Every area of the framework should be in the judgments, so that an area without
+        a known grade says so rather than looking forgotten."""
+        missing = [fa.area for fa in framework.areas if fa.area not in judged]
+        if not missing:
+            return
+        areas = f"{len(missing)} area{'s' if len(missing) > 1 else ''}"
+        problems.add(("judgments",), f"leaves out {areas} of framework {framework.id}: "
+                     f"{', '.join(missing)}; list each with 'grade: "
+                     f"{NOT_KNOWN}' and a note saying why, or 'grade: {NOT_GRADED}' if the "
+                     "inspectorate gave it no grade", at_key=True, severity="warning")
 
     def _check_amendments(self, insp: Inspection, judgments: list[Any],
                           problems: ProblemList) -> None:

@@ -9,6 +9,7 @@ import pytest
 from gradeline import resolve
 from gradeline.build import check
 from gradeline.cache import ContentCache
+from gradeline.cli import main
 from gradeline.errors import ContentError
 from gradeline.resolve import read_content
 
@@ -31,6 +32,22 @@ sources:
     publisher: HMICFRS
     url: https://example.org/r
 """
+
+ALL_AREAS = """\
+judgments:
+  - area: victim-service
+    grade: Good
+  - area: investigating-crime
+    grade: not known
+    note: No source found gives it.
+  - area: armed-threats
+    grade: not graded
+"""
+COMPLETE = INSPECTION.replace("judgments:\n  - area: victim-service\n    grade: Good\n",
+                              ALL_AREAS)
+LEFT_OUT = ("leaves out {n} of framework peel-2021: {areas}; list each with 'grade: not "
+            "known' and a note saying why, or 'grade: not graded' if the inspectorate gave "
+            "it no grade")
 
 
 def problems(content: Path) -> list[str]:
@@ -326,8 +343,8 @@ def test_a_link_to_a_page_the_site_does_not_have(minimal: Path) -> None:
 def test_text_that_would_show_reordered_is_a_warning_at_its_place(minimal: Path) -> None:
     """A right-to-left override makes "PEEL 2021" show as "PEEL 1202": allowed, since some
     languages need these marks, but the editor is told, on every build."""
-    f = write(minimal, INSPECTION.replace("title: A test inspection",
-                                          'title: "PEEL \\u202E2021"'))
+    f = write(minimal, COMPLETE.replace("title: A test inspection",
+                                        'title: "PEEL \\u202E2021"'))
     content = read_content(minimal)  # a warning: the site still builds
     assert content.inspection("2022-test").title == "PEEL \u202e2021"
     assert [str(w) for w in content.warnings if w.file == f] == [
@@ -362,3 +379,57 @@ def test_a_file_parsed_ahead_in_another_process_reports_its_problems(
         f"{f}:1:1: title: required field is missing (the report's title)",
         f"{f}:2:1: titel: unknown field 'titel' (did you mean 'title'?)",
     ]
+
+
+def warnings_in(content_dir: Path, file: str, cache: ContentCache | None = None) -> list[str]:
+    """The warnings for one file of a valid content folder."""
+    return [str(w) for w in read_content(content_dir, cache).warnings if w.file == file]
+
+
+def test_a_placeholder_left_in_is_a_warning_at_its_place(minimal: Path) -> None:
+    half_filled = (COMPLETE.replace("title: A test inspection", "title: TODO the title")
+                   .replace("    note: No source found gives it.",
+                            "    note: >-\n      Searched the report;\n      TODO the news.")
+                   .replace("    publisher: HMICFRS", "    publisher: 'TODO'"))
+    f = write(minimal, half_filled)
+    o = write(minimal, (minimal / "organisations" / "test-force.yaml").read_text()
+              + "description: Polices the test county; TODO its size.\n",
+              "organisations/test-force.yaml")
+    message = "still holds the placeholder 'TODO'; replace it or remove the field"
+    expected = [f"{f}:2:8: warning: title: {message}",
+                f"{f}:14:11: warning: judgments[1].note: {message}",
+                f"{f}:23:16: warning: sources.report.publisher: {message}"]
+    assert warnings_in(minimal, f) == expected
+    assert warnings_in(minimal, o) == [f"{o}:3:14: warning: description: {message}"]
+    assert main(["check", "--content", str(minimal)]) == 0  # a warning, not an error
+    assert main(["check", "--content", str(minimal), "--strict"]) == 1
+    # Said on every check, the file parsed, from the cache or from the cache's file.
+    cache = ContentCache()
+    assert warnings_in(minimal, f, cache) == expected
+    assert warnings_in(minimal, f, cache) == expected
+    saved = minimal.parent / "cache.cbor"
+    cache.save(saved)
+    assert warnings_in(minimal, f, ContentCache.load(saved)[0]) == expected
+    # Only the word itself: 'to do' and words that hold the letters are the editor's own.
+    write(minimal, COMPLETE.replace("summary: Fine.", "summary: Much to do; TODOS, MASTODON."))
+    assert warnings_in(minimal, f) == []
+
+
+def test_framework_areas_left_out_are_a_warning_at_judgments(minimal: Path) -> None:
+    f = write(minimal, INSPECTION)
+    assert warnings_in(minimal, f) == [
+        f"{f}:9:1: warning: judgments: " + LEFT_OUT.format(
+            n="2 areas", areas="investigating-crime, armed-threats")]
+    f = write(minimal, COMPLETE.replace("  - area: armed-threats\n    grade: not graded\n", ""))
+    assert warnings_in(minimal, f) == [
+        f"{f}:9:1: warning: judgments: " + LEFT_OUT.format(n="1 area", areas="armed-threats")]
+    # With no judgments at all, the warning is at the top of the file.
+    f = write(minimal, COMPLETE.replace(ALL_AREAS, ""))
+    assert warnings_in(minimal, f) == [
+        f"{f}:1:1: warning: judgments: " + LEFT_OUT.format(
+            n="3 areas", areas="victim-service, investigating-crime, armed-threats")]
+    f = write(minimal, COMPLETE)
+    assert warnings_in(minimal, f) == []
+    # An inspection without a framework has no areas to leave out.
+    f = write(minimal, COMPLETE.replace(ALL_AREAS, "").replace("framework: peel-2021\n", ""))
+    assert warnings_in(minimal, f) == []
