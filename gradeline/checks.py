@@ -77,12 +77,15 @@ def check_cites(doc: Document, local: dict[str, Source], shared: dict[str, Sourc
 
 
 def warn_sources_without_url(sources: dict[str, Source], problems: ProblemList) -> None:
-    """A source readers cannot follow is allowed (a letter, a seed copy) but worth a warning."""
+    """A source readers cannot follow is allowed (a letter, a seed copy), but only with its
+    ``access`` saying why and where it can be seen; without, it is worth a warning."""
     for key, source in sources.items():
-        if not source.url:
+        if not source.url and not source.access:
             held = " (the project holds a copy)" if source.seed else ""
             problems.add(("sources", key), f"source has no url, so readers cannot look it "
-                                           f"up{held}", at_key=True, severity="warning")
+                                           f"up{held}; add its url, or if it is not online, "
+                                           "say so and where it can be seen in 'access'",
+                         at_key=True, severity="warning")
 
 
 def unknown(what: str, value: str, known: Iterable[str], where: str = "") -> str:

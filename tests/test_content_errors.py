@@ -433,3 +433,15 @@ def test_framework_areas_left_out_are_a_warning_at_judgments(minimal: Path) -> N
     # An inspection without a framework has no areas to leave out.
     f = write(minimal, COMPLETE.replace(ALL_AREAS, "").replace("framework: peel-2021\n", ""))
     assert warnings_in(minimal, f) == []
+
+
+def test_a_source_not_online_says_so_in_access_instead_of_a_url(minimal: Path) -> None:
+    no_url = COMPLETE.replace("    url: https://example.org/r\n", "")
+    f = write(minimal, no_url)
+    assert warnings_in(minimal, f) == [
+        f"{f}:19:3: warning: sources.report: source has no url, so readers cannot look it up; "
+        "add its url, or if it is not online, say so and where it can be seen in 'access'"]
+    write(minimal, no_url + "    access: Not published online; held by the force.\n")
+    assert warnings_in(minimal, f) == []
+    f = write(minimal, no_url + "    access: ''\n")
+    assert problems(minimal) == [f"{f}:22:13: sources.report.access: must not be empty"]
