@@ -11,8 +11,11 @@ import pytest
 
 from gradeline.cli import COMMANDS, main
 from gradeline.dates import PartialDate
+from gradeline.derive import derive
 from gradeline.model import Framework, Inspection, Organisation
 from gradeline.new import default_inspection_id, inspection_id_prefix
+from gradeline.pages import site_pages
+from gradeline.resolve import read_content
 from gradeline.schema import DOCS_END, DOCS_START, all_models, field_reference, schema_files
 
 from conftest import ROOT, SHIPPED
@@ -232,3 +235,47 @@ def test_editor_guide_reference_is_generated_from_the_model() -> None:
     text = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
     block = text[text.index(DOCS_START) + len(DOCS_START): text.index(DOCS_END)]
     assert block.strip() == field_reference().strip(), "run python build.py schema"
+
+
+def page_patterns(site_dir: Path) -> set[str]:
+    """The addresses of the pages the site of a content folder has, each id in them written
+    as the guide writes it (``/areas/<area>/``)."""
+    names = {"organisations": "<organisation>", "areas": "<area>",
+             "inspections": "<inspection>", "rounds": "<framework>"}
+    patterns = set()
+    for page in site_pages(derive(read_content(site_dir))):
+        parts = page.target.rstrip("/").split("/") if page.target else []
+        out = []
+        for i, part in enumerate(parts):
+            if i and parts[i - 1] == "compare":
+                out.append("<earlier>")
+            elif i > 1 and parts[i - 2] == "compare":
+                out.append("<later>")
+            elif i % 2 and parts[i - 1] in names:  # a folder's id: organisations/<id>
+                out.append(names[parts[i - 1]])
+            else:
+                out.append(part)
+        text = "/" + "/".join(out)
+        patterns.add(text if text.endswith(".html") or text == "/" else text + "/")
+    return patterns
+
+
+def documented_pages() -> tuple[set[str], set[str]]:
+    """The page addresses the editor guide lists, for one organisation and for several."""
+    guide = (ROOT / "docs" / "editing.md").read_text()
+    table = guide.split("<!-- pages:start")[1].split("<!-- pages:end -->")[0]
+    one, several = set(), set()
+    for row in table.splitlines():
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        if len(cells) == 3 and cells[1].startswith("`"):
+            one.add(cells[1].strip("`"))
+        if len(cells) == 3 and cells[2].startswith("`"):
+            several.add(cells[2].strip("`"))
+    return one, several
+
+
+def test_editor_guide_lists_every_page_address(minimal: Path, tmp_path: Path) -> None:
+    one, several = documented_pages()
+    assert page_patterns(minimal) == one
+    generate(tmp_path / "many", orgs=2, per_org=3, seed=1)
+    assert page_patterns(tmp_path / "many") == several
