@@ -8,7 +8,7 @@ file defines. Each check reports every problem it finds with its position and ca
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from .errors import Loc, ProblemList
@@ -104,12 +104,15 @@ def check_cites(doc: Document, local: dict[str, Source], shared: dict[str, Sourc
 
 
 def warn_sources_without_url(sources: dict[str, Source], problems: ProblemList) -> None:
-    """A source readers cannot follow is allowed (a letter, a seed copy) but worth a warning."""
+    """A source readers cannot follow is allowed (a letter, a seed copy), but only with its
+    ``access`` saying why and where it can be seen; without, it is worth a warning."""
     for key, source in sources.items():
-        if not source.url:
+        if not source.url and not source.access:
             held = " (the project holds a copy)" if source.seed else ""
             problems.add(("sources", key), f"source has no url, so readers cannot look it "
-                                           f"up{held}", at_key=True, severity="warning")
+                                           f"up{held}; add its url, or if it is not online, "
+                                           "say so and where it can be seen in 'access'",
+                         at_key=True, severity="warning")
 
 
 def unknown(what: str, value: str, known: Iterable[str], where: str = "") -> str:
@@ -207,6 +210,9 @@ class InspectionChecks:
 
     def _check_judgments(self, insp: Inspection, problems: ProblemList) -> list[Any]:
         if not insp.judgments:
+            framework = self.frameworks.get(insp.framework or "")
+            if framework is not None:
+                self._warn_areas_left_out(framework, (), problems)
             return insp.judgments
         if insp.framework is None:
             problems.add(("judgments",), "judgments need a framework: add 'framework: <id>' "
@@ -241,11 +247,28 @@ class InspectionChecks:
                     problems.add(("judgments", i, "grade"), f"area '{judgment.area}' is not "
                                  f"graded in framework {framework.id}; write '{NOT_GRADED}'")
             elif words:
+                hint = suggest(grade, [*words.values(), NOT_GRADED, NOT_KNOWN],
+                               ignore_case=True)
                 problems.add(("judgments", i, "grade"), f"'{judgment.grade}' is not a grade of "
-                             f"framework {framework.id} (allowed: {allowed})")
+                             f"framework {framework.id}{hint} (allowed: {allowed})")
             out.append(judgment if grade == judgment.grade else
                        judgment.model_copy(update={"grade": grade}))
+        self._warn_areas_left_out(framework, first_index, problems)
         return out
+
+    @staticmethod
+    def _warn_areas_left_out(framework: Framework, judged: Collection[str],
+                             problems: ProblemList) -> None:
+        """Every area of the framework should be in the judgments, so that an area without
+        a known grade says so rather than looking forgotten."""
+        missing = [fa.area for fa in framework.areas if fa.area not in judged]
+        if not missing:
+            return
+        areas = f"{len(missing)} area{'s' if len(missing) > 1 else ''}"
+        problems.add(("judgments",), f"leaves out {areas} of framework {framework.id}: "
+                     f"{', '.join(missing)}; list each with 'grade: "
+                     f"{NOT_KNOWN}' and a note saying why, or 'grade: {NOT_GRADED}' if the "
+                     "inspectorate gave it no grade", at_key=True, severity="warning")
 
     def _check_amendments(self, insp: Inspection, judgments: list[Any],
                           problems: ProblemList) -> None:
@@ -260,13 +283,20 @@ class InspectionChecks:
                              "in this inspection to amend")
                 continue
             from_word = words.get(am.from_grade.casefold(), am.from_grade)
-            if from_word != current[am.area]:
+            if words and from_word.casefold() not in (*words, NOT_GRADED, NOT_KNOWN):
+                hint = suggest(am.from_grade, words.values(), ignore_case=True)
+                problems.add(("amendments", index, "from"), f"'{am.from_grade}' is not a "
+                             f"grade of framework {insp.framework}{hint} "
+                             f"(allowed: {', '.join(words.values())})")
+            elif from_word != current[am.area]:
                 problems.add(("amendments", index, "from"), f"'{am.from_grade}' is not the "
                              f"grade of '{am.area}' before this amendment ({current[am.area]})")
             to_word = am.to_grade.casefold()
             if to_word not in words:
+                hint = suggest(am.to_grade, words.values(), ignore_case=True)
                 problems.add(("amendments", index, "to"), f"'{am.to_grade}' is not a grade of "
-                             f"framework {insp.framework} (allowed: {', '.join(words.values())})")
+                             f"framework {insp.framework}{hint} "
+                             f"(allowed: {', '.join(words.values())})")
             else:
                 current[am.area] = words[to_word]
             if insp.published is not None and am.date.end() < insp.published.start():

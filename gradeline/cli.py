@@ -69,14 +69,18 @@ def _parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="write a skeleton content file to fill in",
                          description="Write a valid skeleton inspection with every area of "
-                                     "the framework listed. Never overwrites a file.")
+                                     "the framework listed, into CONTENT/inspections/"
+                                     "<organisation>/. Never overwrites a file.")
     new.add_argument("what", choices=("inspection",), help="what to create")
     _content_option(new)
     new.add_argument("--organisation", required=True, metavar="ID",
                      help="id of the inspected organisation")
     new.add_argument("--framework", required=True, metavar="ID", help="id of the framework")
-    new.add_argument("--date", required=True, metavar="YYYY-MM-DD",
-                     help="publication date; also names the file")
+    new.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="publication date")
+    new.add_argument("--id", metavar="ID",
+                     help="the inspection's id (default: the organisation's short name, the "
+                          "year in the framework's id, or else of publication, and the kind, "
+                          "e.g. derbyshire-2021-peel)")
 
     schema = sub.add_parser("schema", help="write JSON Schemas and the editor field reference",
                             description="Write JSON Schemas for every kind of content file "
@@ -185,7 +189,7 @@ def _new(options: argparse.Namespace) -> int:
 
     try:
         path = new_inspection(options.content, options.organisation, options.framework,
-                              options.date)
+                              options.date, options.id)
     except NewError as exc:
         print(f"New failed: {exc}", file=sys.stderr)
         return 1

@@ -51,6 +51,10 @@ _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufff
 _DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
 ALIASES_REFUSED = ("YAML aliases (*name) are not allowed in content files; write the value "
                    "out in full")
+#: What ``python build.py new`` writes where something is to be filled in; a text that
+#: still holds it, as a word of its own, gets a warning.
+PLACEHOLDER = "TODO"
+_PLACEHOLDER_WORD = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
 @dataclass
@@ -214,9 +218,9 @@ def _to_data(
     """Turn one node into plain data, recording the position of every value and key, and
     in ``links`` every link to a page of the site ("/areas/") that a text holds.
 
-    Duplicate keys, text no page could show, and text that would show reordered are
-    collected in ``flagged`` with their severity (the first value wins meanwhile), so that
-    every one in the file is reported, not only the first.
+    Duplicate keys, text no page could show, text that would show reordered and
+    placeholders left in are collected in ``flagged`` with their severity (the first value
+    wins meanwhile), so that every one in the file is reported, not only the first.
     """
     if depth > MAX_DEPTH:
         raise _Refused(node, f"values are nested more than {MAX_DEPTH} levels deep")
@@ -243,6 +247,9 @@ def _to_data(
                             "changes the direction of the text after it, so that readers may "
                             "see it reordered; remove it unless the text is written right to "
                             "left", "warning"))
+        if PLACEHOLDER in value and _PLACEHOLDER_WORD.search(value):
+            flagged.append((loc, positions.values[loc], f"still holds the placeholder "
+                            f"'{PLACEHOLDER}'; replace it or remove the field", "warning"))
         if "/" in value:  # no link from the site's root without one
             links.extend((loc, link) for link in link_destinations(value)
                          if link.startswith("/") and not link.startswith("//"))

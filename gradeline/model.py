@@ -96,6 +96,10 @@ class Source(Strict):
     publisher: Text = Field(description="Who published it, e.g. HMICFRS, BBC News.")
     date: PartialDate | None = Field(None, description="When it was published.")
     url: Url | None = Field(None, description="Where the public can read it, if online.")
+    access: Text | None = Field(
+        None, description="For a source with no public web address: why not, and where it "
+                          "can be seen, e.g. 'Not published online; a copy is held by the "
+                          "commissioner's office'. Shown to readers.")
     seed: str | None = Field(
         None, description="The file name of the source document this was transcribed from, "
                           "when the project holds a copy.")

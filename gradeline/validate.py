@@ -35,8 +35,13 @@ _EXPECTED = {
 }
 
 
-def suggest(word: str, choices: typing.Iterable[str]) -> str:
-    """`` (did you mean 'title'?)`` when a choice is close to ``word``, else ``""``."""
+def suggest(word: str, choices: typing.Iterable[str], ignore_case: bool = False) -> str:
+    """`` (did you mean 'title'?)`` when a choice is close to ``word``, else ``""``; with
+    ``ignore_case``, closeness is judged in lower case (the choice is shown as given)."""
+    if ignore_case:
+        by_key = {choice.casefold(): choice for choice in choices}
+        close = difflib.get_close_matches(word.casefold(), list(by_key), n=1, cutoff=0.6)
+        return f" (did you mean '{by_key[close[0]]}'?)" if close else ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -156,7 +156,8 @@ def test_cli_content_errors_exit_1_without_traceback(minimal: Path, tmp_path: Pa
     assert "Traceback" not in run.stderr
     assert run.stderr.splitlines() == [
         f"{bad}:11:12: judgments[0].grade: 'Goodish' is not a grade of framework peel-2021 "
-        "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)",
+        "(did you mean 'Good'?) (allowed: Outstanding, Good, Adequate, Requires improvement, "
+        "Inadequate)",
         f"Build failed: 1 error in {minimal}; {tmp_path / 'out'} was not changed.",
     ]
     assert not (tmp_path / "out").exists()

@@ -9,6 +9,7 @@ import pytest
 from gradeline import resolve
 from gradeline.build import check
 from gradeline.cache import ContentCache
+from gradeline.cli import main
 from gradeline.errors import ContentError
 from gradeline.resolve import read_content
 
@@ -31,6 +32,22 @@ sources:
     publisher: HMICFRS
     url: https://example.org/r
 """
+
+ALL_AREAS = """\
+judgments:
+  - area: victim-service
+    grade: Good
+  - area: investigating-crime
+    grade: not known
+    note: No source found gives it.
+  - area: armed-threats
+    grade: not graded
+"""
+COMPLETE = INSPECTION.replace("judgments:\n  - area: victim-service\n    grade: Good\n",
+                              ALL_AREAS)
+LEFT_OUT = ("leaves out {n} of framework peel-2021: {areas}; list each with 'grade: not "
+            "known' and a note saying why, or 'grade: not graded' if the inspectorate gave "
+            "it no grade")
 
 
 def problems(content: Path) -> list[str]:
@@ -100,6 +117,31 @@ def test_unknown_grade_lists_the_scale(minimal: Path) -> None:
     f = write(minimal, INSPECTION.replace("grade: Good", "grade: Goodish"))
     assert problems(minimal) == [
         f"{f}:11:12: judgments[0].grade: 'Goodish' is not a grade of framework peel-2021 "
+        "(did you mean 'Good'?) (allowed: Outstanding, Good, Adequate, Requires improvement, "
+        "Inadequate)"
+    ]
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("Requires Improvment", "Requires improvement"),  # the issue's misspelling
+    ("requires improvment", "Requires improvement"),  # shown in the scale's own words
+    ("INADEQUET", "Inadequate"),
+    ("not knwon", "not known"),
+    ("Not grade", "not graded"),
+])
+def test_a_misspelt_grade_gets_a_did_you_mean(minimal: Path, written: str, meant: str) -> None:
+    f = write(minimal, INSPECTION.replace("grade: Good", f"grade: {written}"))
+    assert problems(minimal) == [
+        f"{f}:11:12: judgments[0].grade: '{written}' is not a grade of framework peel-2021 "
+        f"(did you mean '{meant}'?) (allowed: Outstanding, Good, Adequate, Requires "
+        "improvement, Inadequate)"
+    ]
+
+
+def test_a_grade_like_no_other_gets_no_guess(minimal: Path) -> None:
+    f = write(minimal, INSPECTION.replace("grade: Good", "grade: Satisfactory"))
+    assert problems(minimal) == [
+        f"{f}:11:12: judgments[0].grade: 'Satisfactory' is not a grade of framework peel-2021 "
         "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)"
     ]
 
@@ -216,6 +258,20 @@ def test_amendment_must_start_from_the_published_grade(minimal: Path) -> None:
     ]
 
 
+def test_a_misspelt_amended_grade_gets_a_did_you_mean(minimal: Path) -> None:
+    text = INSPECTION + ("amendments:\n  - date: 2022-05-01\n    area: victim-service\n"
+                         "    from: Goood\n    to: Requires Improvment\n    reason: Wrong data.\n"
+                         "    cite: [report]\n")
+    f = write(minimal, text)
+    allowed = "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)"
+    assert problems(minimal) == [
+        f"{f}:21:11: amendments[0].from: 'Goood' is not a grade of framework peel-2021 "
+        f"(did you mean 'Good'?) {allowed}",
+        f"{f}:22:9: amendments[0].to: 'Requires Improvment' is not a grade of framework "
+        f"peel-2021 (did you mean 'Requires improvement'?) {allowed}",
+    ]
+
+
 def test_every_error_in_every_file_is_reported_at_once(minimal: Path) -> None:
     f1 = write(minimal, INSPECTION.replace("grade: Good", "grade: Goodish"))
     f2 = write(minimal, INSPECTION.replace("id: 2022-test", "id: 2022-other")
@@ -287,8 +343,8 @@ def test_a_link_to_a_page_the_site_does_not_have(minimal: Path) -> None:
 def test_text_that_would_show_reordered_is_a_warning_at_its_place(minimal: Path) -> None:
     """A right-to-left override makes "PEEL 2021" show as "PEEL 1202": allowed, since some
     languages need these marks, but the editor is told, on every build."""
-    f = write(minimal, INSPECTION.replace("title: A test inspection",
-                                          'title: "PEEL \\u202E2021"'))
+    f = write(minimal, COMPLETE.replace("title: A test inspection",
+                                        'title: "PEEL \\u202E2021"'))
     content = read_content(minimal)  # a warning: the site still builds
     assert content.inspection("2022-test").title == "PEEL \u202e2021"
     assert [str(w) for w in content.warnings if w.file == f] == [
@@ -323,3 +379,69 @@ def test_a_file_parsed_ahead_in_another_process_reports_its_problems(
         f"{f}:1:1: title: required field is missing (the report's title)",
         f"{f}:2:1: titel: unknown field 'titel' (did you mean 'title'?)",
     ]
+
+
+def warnings_in(content_dir: Path, file: str, cache: ContentCache | None = None) -> list[str]:
+    """The warnings for one file of a valid content folder."""
+    return [str(w) for w in read_content(content_dir, cache).warnings if w.file == file]
+
+
+def test_a_placeholder_left_in_is_a_warning_at_its_place(minimal: Path) -> None:
+    half_filled = (COMPLETE.replace("title: A test inspection", "title: TODO the title")
+                   .replace("    note: No source found gives it.",
+                            "    note: >-\n      Searched the report;\n      TODO the news.")
+                   .replace("    publisher: HMICFRS", "    publisher: 'TODO'"))
+    f = write(minimal, half_filled)
+    o = write(minimal, (minimal / "organisations" / "test-force.yaml").read_text()
+              + "description: Polices the test county; TODO its size.\n",
+              "organisations/test-force.yaml")
+    message = "still holds the placeholder 'TODO'; replace it or remove the field"
+    expected = [f"{f}:2:8: warning: title: {message}",
+                f"{f}:14:11: warning: judgments[1].note: {message}",
+                f"{f}:23:16: warning: sources.report.publisher: {message}"]
+    assert warnings_in(minimal, f) == expected
+    assert warnings_in(minimal, o) == [f"{o}:3:14: warning: description: {message}"]
+    assert main(["check", "--content", str(minimal)]) == 0  # a warning, not an error
+    assert main(["check", "--content", str(minimal), "--strict"]) == 1
+    # Said on every check, the file parsed, from the cache or from the cache's file.
+    cache = ContentCache()
+    assert warnings_in(minimal, f, cache) == expected
+    assert warnings_in(minimal, f, cache) == expected
+    saved = minimal.parent / "cache.cbor"
+    cache.save(saved)
+    assert warnings_in(minimal, f, ContentCache.load(saved)[0]) == expected
+    # Only the word itself: 'to do' and words that hold the letters are the editor's own.
+    write(minimal, COMPLETE.replace("summary: Fine.", "summary: Much to do; TODOS, MASTODON."))
+    assert warnings_in(minimal, f) == []
+
+
+def test_framework_areas_left_out_are_a_warning_at_judgments(minimal: Path) -> None:
+    f = write(minimal, INSPECTION)
+    assert warnings_in(minimal, f) == [
+        f"{f}:9:1: warning: judgments: " + LEFT_OUT.format(
+            n="2 areas", areas="investigating-crime, armed-threats")]
+    f = write(minimal, COMPLETE.replace("  - area: armed-threats\n    grade: not graded\n", ""))
+    assert warnings_in(minimal, f) == [
+        f"{f}:9:1: warning: judgments: " + LEFT_OUT.format(n="1 area", areas="armed-threats")]
+    # With no judgments at all, the warning is at the top of the file.
+    f = write(minimal, COMPLETE.replace(ALL_AREAS, ""))
+    assert warnings_in(minimal, f) == [
+        f"{f}:1:1: warning: judgments: " + LEFT_OUT.format(
+            n="3 areas", areas="victim-service, investigating-crime, armed-threats")]
+    f = write(minimal, COMPLETE)
+    assert warnings_in(minimal, f) == []
+    # An inspection without a framework has no areas to leave out.
+    f = write(minimal, COMPLETE.replace(ALL_AREAS, "").replace("framework: peel-2021\n", ""))
+    assert warnings_in(minimal, f) == []
+
+
+def test_a_source_not_online_says_so_in_access_instead_of_a_url(minimal: Path) -> None:
+    no_url = COMPLETE.replace("    url: https://example.org/r\n", "")
+    f = write(minimal, no_url)
+    assert warnings_in(minimal, f) == [
+        f"{f}:19:3: warning: sources.report: source has no url, so readers cannot look it up; "
+        "add its url, or if it is not online, say so and where it can be seen in 'access'"]
+    write(minimal, no_url + "    access: Not published online; held by the force.\n")
+    assert warnings_in(minimal, f) == []
+    f = write(minimal, no_url + "    access: ''\n")
+    assert problems(minimal) == [f"{f}:22:13: sources.report.access: must not be empty"]

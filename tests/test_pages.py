@@ -97,6 +97,22 @@ def test_every_source_reference_points_at_a_listed_source(site: Path) -> None:
     assert refs and refs <= listed
 
 
+def test_a_source_not_online_tells_readers_how_it_can_be_seen(minimal: Path,
+                                                                tmp_path: Path) -> None:
+    path = minimal / "inspections" / "2023-peel.yaml"
+    path.write_text(path.read_text().replace(
+        "    url: https://example.org/report-2023\n",
+        "    access: Not published online; a copy is held by the force's records office.\n"))
+    build(minimal, tmp_path / "site")
+    soup = parse(tmp_path / "site" / "inspections" / "2023-peel" / "index.html")
+    (source,) = soup.select("ol.sources > li")
+    assert source.find("a") is None  # nothing to follow
+    assert text(source) == ("PEEL 2023–25 report. HMICFRS, 16 February 2024. Not published "
+                            "online; a copy is held by the force's records office.")
+    assert text(source.select_one(".access")) == (
+        "Not published online; a copy is held by the force's records office.")
+
+
 def test_previous_and_next_links(site: Path) -> None:
     first = parse(site / "inspections" / "2021-peel" / "index.html")
     assert first.select_one(".prev-next a[rel=prev]") is None

@@ -109,7 +109,8 @@ def test_a_failed_rebuild_keeps_the_last_good_site_and_reports_every_problem(
     assert status["ok"] is False
     assert [p["text"] for p in status["problems"]] == [
         f"{path}:11:12: judgments[0].grade: 'Goodish' is not a grade of framework peel-2021 "
-        "(allowed: Outstanding, Good, Adequate, Requires improvement, Inadequate)"]
+        "(did you mean 'Good'?) (allowed: Outstanding, Good, Adequate, Requires improvement, "
+        "Inadequate)"]
     code, body = server.get("/inspections/2021-peel/")
     assert code == 200 and b"Adequate" in body  # still the last good build
     edit(path, "grade: Goodish", "grade: Adequate")
