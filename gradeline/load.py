@@ -63,13 +63,18 @@ def link_destinations(text: str) -> tuple[str, ...]:
         (_HREF, "=" in text and "href" in text.lower())) if present]
     if not patterns:
         return ()
-    if "`" in text or "~~~" in text:
-        text = _CODE.sub(" ", text)
+    text = without_code(text)
     found = []
     for pattern in patterns:
         for match in pattern.finditer(text):
             found.append((match.start(), next(g for g in match.groups() if g is not None)))
     return tuple(destination.strip() for _, destination in sorted(found))
+
+
+def without_code(text: str) -> str:
+    """The text with its code (fenced blocks and inline spans) blanked out: what is in code
+    is shown as written, never read as a link or as HTML."""
+    return _CODE.sub(" ", text) if "`" in text or "~~~" in text else text
 
 
 #: Invisible marks that change the direction of the text after them (embeddings, overrides
@@ -199,14 +204,19 @@ def load_file(path: Path) -> tuple[Document | None, ProblemList]:
     """Read and parse one content file; problems name the file as the editor knows it."""
     display = display_path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # Refused before reading, and never more read than the limit allows: a file
+            # growing meanwhile is bounded too.
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
     except OSError as exc:
         problems = ProblemList(display)
         problems.add_at(1, 1, f"cannot read the file: {exc.strerror or exc}")
         return None, problems
-    if len(raw) > MAX_BYTES:
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
         problems = ProblemList(display)
-        problems.add_at(1, 1, f"the file is {len(raw):,} bytes; content files may be at most "
+        problems.add_at(1, 1, f"the file is {'more than ' if size <= MAX_BYTES else ''}"
+                              f"{max(size, MAX_BYTES):,} bytes; content files may be at most "
                               f"{MAX_BYTES:,} bytes")
         return None, problems
     try:

@@ -161,7 +161,12 @@ def _holds(path: str | Path, data: Data, size: int) -> bool:
 def _put(path: str | Path, data: Data) -> None:
     """Write ``data`` to a new file at ``path``."""
     with open(path, "wb") as handle:
-        handle.writelines(_blocks(data))
+        try:
+            handle.writelines(_blocks(data))
+        except OSError as exc:  # a full disk: say which file could not be written
+            if exc.filename is not None:
+                raise
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
 
 
 class _Writer:
