@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from gradeline.build import build, check
+from gradeline.build import build, check, manifest_intact, read_manifest
 from gradeline.errors import ContentError
 from gradeline.resolve import read_content
 
@@ -395,3 +395,79 @@ def test_an_output_folder_under_a_file_is_one_line(minimal: Path, tmp_path: Path
     assert result.stderr.startswith("Build failed: ")
     assert "Traceback" not in result.stderr
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+# -- the output folder: one build at a time, and only what a build made is touched -------------
+
+def test_a_second_build_into_the_same_folder_stops_and_names_the_first(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = subprocess.Popen([sys.executable, "build.py", "--no-cache", "--out", str(out)],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        # Paused once it is writing its new site beside the output (as a slow build is).
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".site.new-*")):
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+            time.sleep(0.005)
+        first.send_signal(signal.SIGSTOP)
+        second = run_cli("build", "--no-cache", "--out", str(out))
+    finally:
+        first.send_signal(signal.SIGCONT)
+    stdout, stderr = first.communicate(timeout=120)
+    assert second.returncode == 1
+    assert re.fullmatch(
+        rf"Build failed: another build is writing {re.escape(str(out))} \(process {first.pid}, "
+        rf"started [0-9-]+ [0-9:]+: \S*build\.py --no-cache --out {re.escape(str(out))}\); "
+        r"wait for it to finish, or build into another folder with --out\n", second.stderr)
+    assert first.returncode == 0, stderr
+    assert stdout.startswith("Built ")
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest_intact(out, manifest)
+    assert len(manifest["files"]) == len([p for p in out.rglob("*") if p.is_file()]) - 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_builds_one_after_another_each_take_the_folder(minimal: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    for _ in range(2):
+        result = run_cli("build", "--content", str(minimal), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gradeline-cache", "content", "site"]
+
+
+USERS_OWN = {".site.old-backup": "a backup", ".site.new-drafts": "drafts",
+             ".site.old-7": "not a build's", ".site.new-8": "not a build's either"}
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_folders_beside_the_output_that_no_build_made_are_left_alone(
+        minimal: Path, tmp_path: Path, existing: bool) -> None:
+    out = tmp_path / "site"
+    if existing:
+        build(minimal, out)
+        replace_in(minimal / "inspections" / "2021-peel.yaml", "Test Force", "TF")
+    for name, text in USERS_OWN.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "notes.txt").write_text(text)
+    build(minimal, out)
+    assert (out / "inspections" / "2021-peel" / "index.html").is_file()
+    assert not (out / "notes.txt").exists()
+    for name, text in USERS_OWN.items():
+        assert (tmp_path / name / "notes.txt").read_text() == text, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".gradeline-cache", "content", "site", *USERS_OWN])
+
+
+def test_a_folder_with_a_file_named_like_the_marker_is_not_replaced(
+        minimal: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / ".gradeline").write_text("my own settings\n")
+    (mine / "thesis.tex").write_text("years of work")
+    result = run_cli("build", "--content", str(minimal), "--out", str(mine))
+    assert result.returncode == 1
+    assert result.stderr == (f"Build failed: the output folder {mine} already holds files that "
+                             "Gradeline did not build; empty it or choose another folder\n")
+    assert sorted(p.name for p in mine.iterdir()) == [".gradeline", "thesis.tex"]
+    assert (mine / "thesis.tex").read_text() == "years of work"
