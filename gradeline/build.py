@@ -29,7 +29,7 @@ from . import __version__
 from .data import data_files
 from .errors import ContentError
 from .feeds import atom_feed, robots, sitemap
-from .pages import broken_links, site_pages
+from .pages import broken_links, output_clashes, site_pages
 from .parallel import can_fork
 from .render import TEMPLATES, Page, Renderer, hash_assets, markdown_to_html
 from .resolve import (
@@ -189,7 +189,7 @@ class Builder:
         lap("derive")
         renderer = self.prepare_renderer(urls, content, site.single)
         pages = site_pages(site)
-        if problems := broken_links(content, pages):
+        if problems := broken_links(content, pages) + output_clashes(site, pages):
             raise ContentError(problems)
         lap("pages and charts")
 
@@ -568,8 +568,9 @@ def _plotly_map_style_id(version: int) -> str:
 
 def check(content_dir: Path = Path("content")) -> Content:
     """Validate the content without writing anything (raises ContentError), links to the
-    site's own pages included."""
+    site's own pages and the paths of its files included."""
     content = read_content(content_dir)
-    if content.links and (problems := broken_links(content, site_pages(derive(content)))):
+    site = derive(content)
+    if problems := broken_links(content, pages := site_pages(site)) + output_clashes(site, pages):
         raise ContentError(problems)
     return content

@@ -45,7 +45,7 @@ from .build import Builder, BuildResult, Fingerprints, _render_share
 from .data import Memo, _Pieces, data_files, inspections_json, judgments_csv
 from .dates import PartialDate
 from .errors import ContentError, Problem
-from .pages import leads_to_page, site_pages
+from .pages import leads_to_page, output_clashes, site_pages
 from .parallel import can_fork
 from .render import Renderer, markdown_to_html
 from .resolve import (
@@ -310,8 +310,8 @@ def _finish(builder: Builder, shared: Content, done: list[_Batch], urls: Urls,
     targets = {page.target for page in pages}.union(*(batch.targets for batch in done))
     links = [*(link for _, _, link in site.content.links),
              *(link for batch in done for link in batch.links)]
-    if any(not leads_to_page(link, targets) for link in links):
-        return None  # the whole build says which link leads nowhere, and where it is
+    if any(not leads_to_page(link, targets) for link in links) or output_clashes(site, pages):
+        return None  # the whole build says which link leads nowhere or which files clash
     fingerprint = fingerprint.with_digests(digests)
     fingerprints = {page.file: fingerprint.of(page) for page in pages}
     csvs: dict[str, list[str]] = {}

@@ -17,11 +17,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from gradeline.build import build, check, manifest_intact, read_manifest
+from gradeline import shard
+from gradeline.build import Builder, build, check, manifest_intact, read_manifest
 from gradeline.errors import ContentError
 from gradeline.resolve import read_content
 
 from conftest import MINIMAL, ROOT, SHIPPED, open_page, parse, serve_folder, tree_digest
+
+sys.path.insert(0, str(ROOT / "bench"))
+from synth import generate
 
 ATTACK = "</script><script>window.__pwned = 1</script><img src=x onerror=window.__pwned=2>"
 
@@ -471,3 +475,45 @@ def test_a_folder_with_a_file_named_like_the_marker_is_not_replaced(
                              "Gradeline did not build; empty it or choose another folder\n")
     assert sorted(p.name for p in mine.iterdir()) == [".gradeline", "thesis.tex"]
     assert (mine / "thesis.tex").read_text() == "years of work"
+
+
+# -- one path, one file ---------------------------------------------------------------------
+
+def test_an_id_that_would_name_another_chart_file_is_refused_before_writing(
+        minimal: Path, tmp_path: Path) -> None:
+    f = replace_in(minimal / "inspections" / "2021-peel.yaml", "id: 2021-peel", "id: by-area")
+    replace_in(minimal / "inspections" / "2023-peel.yaml", "continues: 2021-peel",
+               "continues: by-area")
+    expected = [f"{f}:1:5: id: the grades chart of inspection 'by-area' would be written to "
+                "data/charts/grades-by-area.csv, as the chart of grades by area on /areas/ is; "
+                "choose another id"]
+    assert check_lines(minimal) == expected
+    result = run_cli("build", "--content", str(minimal), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:-1] == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gradeline-cache", "content"]
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_ids_of_two_organisations_files_that_meet_are_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split: bool) -> None:
+    content = tmp_path / "content"
+    generate(content, orgs=2, per_org=3, seed=11)
+    for path in content.rglob("*.yaml"):  # organisation 'grades', inspection 'timeline'
+        path.write_text(path.read_text().replace("force-002", "grades").replace(
+            "force-001-2013-peel-1", "timeline"))
+    monkeypatch.setattr(shard, "SHARD_MIN_FILES", 1 if split else 10 ** 9)
+    monkeypatch.setattr(shard, "can_fork", lambda: True)
+    builder = Builder(content, search=False, workers=2)
+    builder.once = True
+    with pytest.raises(ContentError) as error:
+        builder.build(tmp_path / "site")
+    clash = ("would be written to data/charts/grades-timeline.csv, as {} is; choose another id")
+    assert str(error.value).splitlines() == [
+        f"{content}/inspections/force-001/force-001-2013-peel-1.yaml:2:5: id: the grades chart "
+        "of inspection 'timeline' "
+        + clash.format("the timeline chart on /organisations/grades/timeline/"),
+        f"{content}/organisations/force-002.yaml:2:5: id: the timeline chart on "
+        "/organisations/grades/timeline/ "
+        + clash.format("the grades chart of inspection 'timeline'")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
