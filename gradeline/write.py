@@ -168,7 +168,8 @@ class OutputLock:
                 break
             os.close(fd)  # released and removed since we opened it: open the new one
         started = time.strftime("%Y-%m-%d %H:%M:%S")
-        command = " ".join(sys.argv) if sys.argv and sys.argv[0] else sys.executable
+        command = " ".join(" ".join(sys.argv).split()) if sys.argv and sys.argv[0] \
+            else sys.executable  # on one line, for the other build's message
         os.ftruncate(fd, 0)
         os.write(fd, f"process {os.getpid()}, started {started}: {command}\n".encode())
         self.fd = fd
