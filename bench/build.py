@@ -9,8 +9,7 @@ run, each in its own process, with wall time, CPU time and peak resident memory 
 the largest of the process and its children):
 
 - Gradeline cold: no cache, no previous output, both cores, search index off (Hugo and
-  Pelican build none); the search index is then timed on its own. With nothing to reuse,
-  the build is split by organisation (gradeline/shard.py).
+  Pelican build none); the search index is then timed on its own.
 - Gradeline repeat: the same content again, with the cache and the previous output (both
   from a full build with the cache, as an editor's first build would leave them).
 - Gradeline one file: one inspection's summary edited, then the CLI build again (search off,

@@ -47,7 +47,7 @@ from .data import Memo, data_files
 from .derive import ViewCache, derive
 from .errors import ContentError
 from .feeds import atom_feed, robots, sitemap
-from .pages import broken_links, site_nav, site_pages
+from .pages import broken_links, output_clashes, site_nav, site_pages
 from .render import TEMPLATES, Page, Renderer, hash_assets, render_pages
 from .resolve import Content, read_content
 from .search import index_search
@@ -256,7 +256,8 @@ class Builder:
         state.site = derive(state.content, self.views)
         state.timings.lap("derive")
         state.pages = site_pages(state.site)
-        if problems := broken_links(state.content, state.pages):
+        if problems := broken_links(state.content, state.pages) + output_clashes(state.site,
+                                                                                  state.pages):
             raise ContentError(problems)
         state.page_prints = {page.file: state.fingerprints.of(page) for page in state.pages}
         state.timings.lap("pages and charts")
@@ -446,8 +447,9 @@ def _plotly_map_style_id(version: int) -> str:
 
 def check(content_dir: Path = Path("content")) -> Content:
     """Validate the content without writing anything (raises ContentError), links to the
-    site's own pages included."""
+    site's own pages and the paths of its files included."""
     content = read_content(content_dir)
-    if content.links and (problems := broken_links(content, site_pages(derive(content)))):
+    site = derive(content)
+    if problems := broken_links(content, pages := site_pages(site)) + output_clashes(site, pages):
         raise ContentError(problems)
     return content

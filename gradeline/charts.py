@@ -68,7 +68,7 @@ class Chart:
     @property
     def csv_path(self) -> str:
         """Where the chart's CSV goes in the site."""
-        return f"data/charts/{self.id}.csv"
+        return chart_csv_path(self.id)
 
     def csv_bytes(self) -> bytes:
         """Exactly the table's data, as UTF-8 CSV with a byte-order mark."""
@@ -87,6 +87,35 @@ class Chart:
     def trace_count(self) -> int:
         """How many traces the figure has (the browser tests compare this)."""
         return len(self.figure["data"])
+
+
+# Chart ids name the charts' CSV files, which share one folder: made from content ids, two
+# could be the same (pages.output_clashes checks the site's before anything is written).
+
+def chart_csv_path(chart_id: str) -> str:
+    """Where a chart's CSV goes in the site."""
+    return f"data/charts/{chart_id}.csv"
+
+
+def inspection_chart_ids(inspection_id: str) -> tuple[str, str]:
+    """The ids of an inspection's charts: its grades, and its case files."""
+    return f"grades-{inspection_id}", f"case-files-{inspection_id}"
+
+
+def area_chart_id(key: str, area_id: str) -> str:
+    """The id of an area's chart of grades over time (``key``: the scope's, see Scope.key)."""
+    return f"{key}history-{area_id}"
+
+
+def scope_chart_ids(key: str) -> tuple[str, str]:
+    """The ids of an organisation's (or a single-organisation site's) charts: grades by area,
+    and the timeline."""
+    return f"{key}grades-by-area", f"{key}timeline"
+
+
+def round_chart_id(framework_id: str) -> str:
+    """The id of the chart of every organisation's grades under one framework."""
+    return f"round-{framework_id}"
 
 
 def cell_text(cell: Cell) -> str:
@@ -148,7 +177,8 @@ def distribution_chart(view: InspectionView, scale_labels: list[str]) -> Chart |
         ),
     }
     return Chart(
-        id=f"grades-{view.summary.id}", title=f"Grades given in {view.summary.short_title}",
+        id=inspection_chart_ids(view.summary.id)[0],
+        title=f"Grades given in {view.summary.short_title}",
         summary=summary, figure=figure, columns=["Grade", "Areas"],
         rows=[[label, str(counts[label])] for label in scale_labels],
         height=60 + 40 * len(scale_labels),
@@ -188,7 +218,8 @@ def case_file_chart(view: InspectionView) -> Chart | None:
         ),
     }
     return Chart(
-        id=f"case-files-{view.summary.id}", title=f"Case files rated, {view.summary.short_title}",
+        id=inspection_chart_ids(view.summary.id)[1],
+        title=f"Case files rated, {view.summary.short_title}",
         summary=summary, figure=figure, columns=["Rating", "Files"],
         rows=[[label, str(n)] for label, n in zip(labels, counts, strict=True)],
         notes=[cf.note] if cf.note else [], height=60 + 45 * len(labels),
@@ -253,7 +284,7 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
                      p.area_label, p.scale_title, p.row.current,
                      published.label if published else ""])
     return Chart(
-        id=f"{key}history-{history.id}", title=f"{history.name}: grades over time",
+        id=area_chart_id(key, history.id), title=f"{history.name}: grades over time",
         summary=_history_summary(history), figure=figure,
         columns=["Inspection", "Date", "Area as named by the framework", "Scale", "Grade",
                  "Grade as published"],
@@ -392,7 +423,7 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
         summary += (f" The grading scale changed at {_join(changes)} (marked by a thick line): "
                     "grades on either side are not directly comparable.")
     return Chart(
-        id=f"{scope.key}grades-by-area", title="Grades by area and inspection",
+        id=scope_chart_ids(scope.key)[0], title="Grades by area and inspection",
         summary=summary,
         figure=figure, columns=["Area", *[s.short_title for s in columns]], rows=rows,
         layout="chart-first",
@@ -470,7 +501,7 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
     rows: list[list[Cell]] = [[str(e.date), e.type_label, kinds[e.inspection.kind].label,
                                e.title, e.detail or ""] for e in events]
     return Chart(
-        id=f"{scope.key}timeline", title="Timeline of inspections", summary=summary,
+        id=scope_chart_ids(scope.key)[1], title="Timeline of inspections", summary=summary,
         figure=figure,
         columns=["Date", "Event", "Kind", "Title", "Detail"], rows=rows,
         height=120 + 60 * len(lanes), layout="chart-first", table_toggle=True,
@@ -522,7 +553,7 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
     }
     rows: list[list[Cell]] = [[r.organisation_name, *r.grades] for r in round_view.rows]
     return Chart(
-        id=f"round-{round_view.framework_id}", title=f"{round_view.title}: every organisation",
+        id=round_chart_id(round_view.framework_id), title=f"{round_view.title}: every organisation",
         summary=f"Grades of {len(round_view.rows)} organisations in "
                 f"{len(round_view.area_ids)} areas under {round_view.title}, each "
                 "organisation's latest inspection under that framework.",

@@ -7,6 +7,7 @@ output folder is at fault (with every problem listed, never a traceback), 2 on b
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true",
                        help="ignore and do not write the cache (.gradeline-cache beside the "
                             "output) or reuse the existing output: render everything")
-    build.add_argument("--base-url", metavar="URL",
+    build.add_argument("--base-url", metavar="URL", type=_base_url,
                        help="public address of the site, e.g. https://example.org/reports/ "
                             "(default: site.yaml's base_url; without one the site works from "
                             "any folder)")
@@ -63,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="port (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: 127.0.0.1, this computer only)")
-    serve.add_argument("--base-url", metavar="URL",
+    serve.add_argument("--base-url", metavar="URL", type=_base_url,
                        help="serve under this URL's path, as in production (default: "
                             "site.yaml's base_url)")
 
@@ -98,6 +99,16 @@ def _content_option(parser: argparse.ArgumentParser) -> None:
                         help="content folder (default: content)")
 
 
+def _base_url(value: str) -> str:
+    """A --base-url: an http or https address, by the rule site.yaml's base_url follows."""
+    from .model import check_url
+
+    try:
+        return check_url(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -105,7 +116,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.insert(0, "build")
     options = _parser().parse_args(args)
     commands = {"check": _check, "serve": _serve, "new": _new, "schema": _schema}
-    return commands.get(options.command, _build)(options)
+    try:
+        return commands.get(options.command, _build)(options)
+    except OSError as exc:
+        # The disk is full, a folder is read-only, a path is a file: the system's words, in
+        # one line, rather than a traceback.
+        print(f"{(options.command or 'build').capitalize()} failed: {os_error_text(exc)}",
+              file=sys.stderr)
+        return 1
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating system error in one line: what failed, and on which path."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    paths = [p for p in (exc.filename, exc.filename2) if p is not None]
+    where = " -> ".join(os.fsdecode(p) for p in paths)
+    return f"{reason}: {where}" if where else reason
 
 
 def _build(options: argparse.Namespace) -> int:
@@ -122,6 +148,11 @@ def _build(options: argparse.Namespace) -> int:
         return 1
     except (OutputError, SearchIndexError) as exc:
         print(f"Build failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A failed build removes what it wrote and leaves the previous site as it was.
+        print(f"Build failed: {os_error_text(exc)}; {options.out} was not changed.",
+              file=sys.stderr)
         return 1
     _print_problems(result.content.warnings, "text")
     for note in result.notes:

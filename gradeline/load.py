@@ -178,14 +178,17 @@ def read_file(path: Path) -> tuple[bytes | None, ProblemList]:
     problems = ProblemList(display_path(path))
     try:
         with path.open("rb") as handle:
+            # Refused before reading, and never more read than the limit allows: a file
+            # growing meanwhile is bounded too.
             size = os.fstat(handle.fileno()).st_size
             raw = handle.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
     except OSError as exc:
         problems.add_at(1, 1, f"cannot read the file: {exc.strerror or exc}")
         return None, problems
     if size > MAX_BYTES or len(raw) > MAX_BYTES:
-        problems.add_at(1, 1, f"the file is {max(size, len(raw)):,} bytes; content files may "
-                              f"be at most {MAX_BYTES:,} bytes")
+        problems.add_at(1, 1, f"the file is {'more than ' if size <= MAX_BYTES else ''}"
+                              f"{max(size, MAX_BYTES):,} bytes; content files may be at most "
+                              f"{MAX_BYTES:,} bytes")
         return None, problems
     return raw, problems
 

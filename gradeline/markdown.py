@@ -172,13 +172,18 @@ def link_destinations(text: str) -> tuple[str, ...]:
         (_HREF, "=" in text and "href" in text.lower())) if present]
     if not patterns:
         return ()
-    if "`" in text or "~~~" in text:
-        text = _CODE.sub(" ", text)
+    text = without_code(text)
     found = []
     for pattern in patterns:
         for match in pattern.finditer(text):
             found.append((match.start(), next(g for g in match.groups() if g is not None)))
     return tuple(destination.strip() for _, destination in sorted(found))
+
+
+def without_code(text: str) -> str:
+    """The text with its code (fenced blocks and inline spans) blanked out: what is in code
+    is shown as written, never read as a link or as HTML."""
+    return _CODE.sub(" ", text) if "`" in text or "~~~" in text else text
 
 
 def with_site_links(html: str, link: Callable[[str], str]) -> str:

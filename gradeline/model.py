@@ -8,16 +8,31 @@ in ``resolve.py``; here each file is checked on its own.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .dates import PartialDate
-from .markdown import SCHEME, link_destinations
+from .markdown import SCHEME, link_destinations, without_code
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+#: Ids name folders and files of the site, so one rule covers them all: lowercase letters,
+#: digits and hyphens, at most 80 characters. Patterns are matched whole (``fullmatch``):
+#: ``$`` would also match before a final line end, letting "2021-peel\n" through.
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+#: Names Windows keeps for devices, in any case and with any extension: a folder so named
+#: cannot be made or copied there.
+RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                          *(f"lpt{n}" for n in range(10))})
+#: A language tag's shape (BCP 47: a language, then subtags), and a bound on its length:
+#: Pagefind names its index files by the tag and a hash cut to the tag's length and 8 more
+#: characters, and panics when the hash (40 hexadecimal digits, fewer when it drops leading
+#: zeros) is shorter. Real tags ("hy-Latn-IT-arevela") are shorter.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+LANGUAGE_MAX = 20
+#: A web address: http or https, a host, and no spaces or control characters anywhere.
+_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*")
 
 #: Words an editor writes in ``grade`` for an area that has no grade on the scale.
 NOT_GRADED = "not graded"
@@ -25,21 +40,42 @@ NOT_KNOWN = "not known"
 
 
 def check_slug(value: str) -> str:
-    """Ids name output files, so they are limited to lowercase letters, digits and hyphens."""
-    if not _SLUG.match(value):
+    """Ids name output files, so they are limited to lowercase letters, digits and hyphens,
+    and may not be a name Windows reserves."""
+    if not _ID.fullmatch(value):
         raise ValueError(
-            f"'{value}' is not a safe id: use lowercase letters, digits and hyphens, "
-            "starting and ending with a letter or digit (e.g. 2021-peel)"
+            f"{_quoted(value)} is not a safe id: use lowercase letters, digits and hyphens, "
+            "starting and ending with a letter or digit, at most 80 characters (e.g. "
+            "2021-peel)"
         )
+    if value in RESERVED_IDS:
+        raise ValueError(f"'{value}' is a name Windows reserves for a device, so no folder "
+                         "can have it there; choose another id")
+    return value
+
+
+def check_language(value: str) -> str:
+    """The language names files of the search index: a BCP 47 tag's shape only."""
+    if len(value) > LANGUAGE_MAX or not _LANGUAGE.fullmatch(value):
+        raise ValueError(f"{_quoted(value)} is not a language tag: write one such as en-GB, "
+                         f"cy or fr-CA (letters and digits in parts joined by hyphens, at "
+                         f"most {LANGUAGE_MAX} characters)")
     return value
 
 
 def check_url(value: str) -> str:
-    """Links in content must be absolute web addresses."""
-    if not _URL.match(value):
-        raise ValueError(f"'{value}' is not a web address (it must start with https:// or "
-                         "http://)")
+    """Links in content must be absolute web addresses, with nothing that could end a line."""
+    if not _URL.fullmatch(value):
+        raise ValueError(f"{_quoted(value)} is not a web address (it must start with https:// "
+                         "or http://, and hold no spaces or line breaks)")
     return value
+
+
+def _quoted(value: str) -> str:
+    """A value as a message quotes it, on one line (a line end shows as \\n) and cut short
+    when long (it may be a megabyte)."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[:100])
+    return f"'{shown}'" if len(value) <= 100 else f"'{shown[:60]}…' ({len(value):,} characters)"
 
 
 def check_text(value: str) -> str:
@@ -58,6 +94,9 @@ def check_markdown(value: str) -> str:
     if "" in destinations:
         raise ValueError("a link has no address; write one in the parentheses after the "
                          "link's words, e.g. [the report](https://example.org/report)")
+    for destination in destinations:
+        if problem := _link_problem(destination):
+            raise ValueError(problem)
     relative = [d for d in destinations if not d.startswith("/") and not SCHEME.match(d)]
     if relative:
         links = ", ".join(f"'{d}'" for d in relative)
@@ -67,10 +106,50 @@ def check_markdown(value: str) -> str:
             "several pages, where it would lead to different places; link to a page of this "
             "site from the site's root, e.g. '/inspections/2021-peel/', or write a full web "
             "address starting with https://")
+    if "<" in value and (tag := _SWALLOWING_TAG.search(without_code(value))):
+        name = tag.group(1).lower()
+        raise ValueError(
+            f"'<{name}>' is HTML whose content no page shows (and one left open hides all "
+            f"the text after it); remove it, or write it in backticks (`<{name}>`) to show "
+            "it as written")
     return value
 
 
+#: Raw HTML elements whose content an HTML parser takes whole, up to their closing tag or
+#: the end of the page: the sanitiser drops or garbles everything inside. Other raw HTML
+#: loses its tags and keeps its words.
+_SWALLOWING_TAG = re.compile(r"<(script|style|textarea|title|noscript|iframe|noembed|"
+                             r"noframes|xmp|plaintext|template)(?=[\s/>]|\Z)", re.IGNORECASE)
+#: A segment of a path that moves up or stays put: "." or "..", also written with %2e.
+_DOT_SEGMENT = re.compile(r"(?:^|/)(?:\.|%2e){1,2}(?=/|$)", re.IGNORECASE)
+
+
+def _link_problem(destination: str) -> str | None:
+    """Why a link written in content cannot stay on the site it claims to lead to (None if
+    it can): browsers read a leading "//" as another host, a backslash as "/", and "." and
+    ".." segments as moves that can climb out of the site's folder. Character references
+    ("&#46;") are read as a browser reads them in an attribute."""
+    written, destination = destination, html.unescape(destination)
+    if destination.startswith("//"):
+        return (f"the link '{written}' leaves out its scheme, so it leads to the host "
+                f"after the '//', not to this site; write the full address, e.g. "
+                f"'https:{destination}'")
+    if not destination.startswith("/") or SCHEME.match(destination):
+        return None
+    if "\\" in destination or any(c in destination for c in "\t\n\r"):
+        return (f"the link {_quoted(written)} holds a backslash or a line break, which "
+                "browsers drop or read as '/'; write the path with '/' only, e.g. "
+                "'/inspections/2021-peel/'")
+    path = destination.split("#", 1)[0].split("?", 1)[0]
+    if _DOT_SEGMENT.search(path):
+        return (f"the link '{written}' has a '.' or '..' part, which could lead out of "
+                "the site; write the path from the site's root without them, e.g. "
+                "'/inspections/2021-peel/'")
+    return None
+
+
 Slug = Annotated[str, AfterValidator(check_slug)]
+Language = Annotated[str, AfterValidator(check_language)]
 Url = Annotated[str, AfterValidator(check_url)]
 Text = Annotated[str, AfterValidator(check_text)]
 #: Markdown text, rendered to sanitised HTML (raw HTML and scripts are removed). Links to
@@ -136,7 +215,8 @@ class SiteConfig(Strict):
     title: Text = Field(description="The site's name, shown in every page header.")
     description: Text = Field(description="One or two sentences on what the site is, used "
                                           "on the home page and in search results.")
-    language: str = Field("en-GB", description="The language of the content (BCP 47 tag).")
+    language: Language = Field("en-GB", description="The language of the content (BCP 47 "
+                                                    "tag).")
     base_url: Url | None = Field(
         None, description="Where the site will be published, e.g. https://example.org/reports/."
                           " Leave out for a site that works from any folder.")

@@ -13,17 +13,23 @@ from typing import Any
 
 from .charts import (
     Chart,
+    area_chart_id,
     area_history_chart,
     case_file_chart,
+    chart_csv_path,
     distribution_chart,
     heatmap_chart,
+    inspection_chart_ids,
+    round_chart_id,
     round_heatmap_chart,
+    scope_chart_ids,
     timeline_chart,
     timeline_events_by_year,
 )
 from .compare import CHANGES, Pair, compare, fate_in
 from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .errors import Problem
+from .load import load_file
 from .render import Page, script_safe_json
 from .resolve import Content
 from .rounds import RoundView
@@ -359,3 +365,83 @@ def broken_links(content: Content, pages: list[Page]) -> list[Problem]:
                            f"{suggest('/' + path, ['/' + t for t in sorted(targets)])}")
         problems += found.items
     return problems
+
+
+#: A thing of the content that names output files by its id: (kind, id).
+Owner = tuple[str, str]
+#: Where each kind of content file is kept, under the content folder.
+_FOLDERS = {"inspection": "inspections", "organisation": "organisations",
+            "framework": "frameworks"}
+
+
+def output_clashes(site: SiteView, pages: list[Page]) -> list[Problem]:
+    """A problem for each path that two parts of the site would write, at the id that
+    makes it: chart files share one folder and are named from content ids, so an
+    inspection 'by-area' would write grades-by-area.csv, the areas page's chart file.
+
+    Every page file and chart file is claimed here, before anything is written (a chart a
+    page turns out not to have is claimed all the same: its id is still taken). Only ids are
+    needed, not the pages' contents."""
+    claims: dict[str, list[tuple[str, Owner | None]]] = {}
+
+    def claim(path: str, what: str, owner: Owner | None = None) -> None:
+        claims.setdefault(path, []).append((what, owner))
+
+    for page in pages:
+        claim(page.file, f"the page /{page.target}")
+    for view in site.inspections:
+        grades, cases = inspection_chart_ids(view.summary.id)
+        owner = ("inspection", view.summary.id)
+        claim(chart_csv_path(grades), f"the grades chart of inspection '{owner[1]}'", owner)
+        claim(chart_csv_path(cases), f"the case-files chart of inspection '{owner[1]}'", owner)
+    for scope in site.scopes:
+        of = "" if site.single else f" of organisation '{scope.id}'"
+        organisation = None if site.single else ("organisation", scope.id)
+        by_area, timeline = scope_chart_ids(scope.key)
+        claim(chart_csv_path(by_area), f"the chart of grades by area on /{scope.areas_url}",
+              organisation)
+        claim(chart_csv_path(timeline), f"the timeline chart on /{scope.timeline_url}",
+              organisation)
+        for area in site.content.areas:  # (each area an organisation may have a page for)
+            claim(chart_csv_path(area_chart_id(scope.key, area)),
+                  f"the chart of area '{area}'{of}", ("area", area))
+    for round_view in site.rounds:
+        claim(chart_csv_path(round_chart_id(round_view.id)),
+              f"the chart of round '{round_view.id}'", ("framework", round_view.frameworks[0][0]))
+    problems = []
+    for path, claimants in sorted(claims.items()):
+        if len(claimants) < 2:
+            continue
+        located = False
+        for n, (what, owner) in enumerate(claimants):
+            others = " and ".join(w for k, (w, _) in enumerate(claimants) if k != n)
+            message = f"{what} would be written to {path}, as {others} is; choose another id"
+            if owner is not None:
+                problems.append(_at_id(site.content, owner, message))
+                located = True
+        if not located:
+            problems.append(Problem(str(site.content.root), 1, 1, "", message))
+    return problems
+
+
+def _at_id(content: Content, owner: Owner, message: str) -> Problem:
+    """The problem at the id of ``owner`` in its file (read again: a clash is rare, and the
+    content keeps no positions once valid)."""
+    kind, value = owner
+    for path in sorted(content.files.values()):
+        if kind == "area":
+            if path != content.root / "areas.yaml":
+                continue
+        elif not path.is_relative_to(content.root / _FOLDERS[kind]):
+            continue
+        doc, _ = load_file(path)
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        places = [("areas", i, "id") for i, area in enumerate(doc.data.get("areas") or [])
+                  if isinstance(area, dict) and area.get("id") == value] if kind == "area" \
+            else [("id",)] if doc.data.get("id") == value else []
+        if places:
+            found = doc.problems()
+            found.add(places[0], message)
+            return found.items[0]
+    return Problem(str(content.root), 1, 1, "", message)

@@ -426,6 +426,8 @@ class _Reader:
                 checked[id(insp)] = entry
             resolved.append(entry[3])
             self._report(problems.items)
+            # Positions read again to place a problem are not kept (most of a file's size).
+            doc.drop_positions()
         if self.cache is not None:
             self.cache.checked = checked
         return resolved

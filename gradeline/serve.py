@@ -11,18 +11,30 @@ line and column, until a save fixes them.
 Reloading uses livereload's browser protocol and client (livereload.js over a WebSocket);
 watching uses watchfiles (inotify), so a save is noticed at once rather than at the next
 poll. Everything is served under the same base path as production.
+
+livereload's own ``Server`` runs its own watcher and IOLoop and cannot restrict who connects
+(its WebSocket accepts any origin), so the server is a tornado application of ours that
+mounts livereload's handlers: its WebSocket as a subclass keeping tornado's same-origin
+rule, and every route behind a tornado host rule that answers only to loopback names and
+addresses, so that a web page cannot reach the server through a name it controls (DNS
+rebinding).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ipaddress
 import json
 import logging
 import os
+import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +42,7 @@ from urllib.parse import urlsplit
 
 import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from tornado import httpserver, ioloop, netutil, web
+from tornado import httpserver, ioloop, netutil, web, websocket
 
 from .build import Builder
 from .errors import ContentError, Problem
@@ -173,6 +185,12 @@ class SiteHandler(web.StaticFileHandler):
     def compute_etag(self) -> str | None:
         return None  # every response is fresh ("no-store"); nothing to revalidate
 
+    def parse_url_path(self, url_path: str) -> str:
+        # A path no file can have (the system refuses a NUL byte) is the client's mistake.
+        if "\x00" in url_path:
+            raise web.HTTPError(400, "a NUL byte in the path")
+        return super().parse_url_path(url_path)
+
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         self.body: bytes | None = None
         return super().validate_absolute_path(root, absolute_path)
@@ -229,10 +247,52 @@ class StatusHandler(web.RequestHandler):
                                "search_current": self.site.search_current}))
 
 
-class _WatcherShim:
-    """LiveReloadHandler logs the changed path of its own watcher; ours has none."""
+class _NoWatcher:
+    """livereload's WebSocket logs the file its own watcher saw change; here watchfiles
+    watches, and every reload is of the whole page."""
 
     filepath = "*"
+
+
+class ReloadSocket(LiveReloadHandler):
+    """livereload's WebSocket (its protocol, for its livereload.js client), open only to
+    pages of this server: livereload accepts any origin, so that any web page open in the
+    browser could connect; tornado's own rule accepts only the server's own origin."""
+
+    watcher = _NoWatcher()
+    live_css = True
+
+    def check_origin(self, origin: str) -> bool:
+        return websocket.WebSocketHandler.check_origin(self, origin)
+
+
+class ForeignHost(web.RequestHandler):
+    """Every request that names another host: refused (see ``loopback_hosts``)."""
+
+    def prepare(self) -> None:
+        raise web.HTTPError(403, "the dev server answers only to localhost")
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code}: this server answers only to addresses on this computer "
+                    "(localhost, 127.0.0.1, [::1]).\n")
+
+
+def loopback_hosts(host: str) -> str:
+    """A pattern of the host names the server answers to (tornado's HostMatches): loopback
+    names and addresses, the address it was told to listen on, and, listening on every
+    address, any address. Never a name it was not given: a page elsewhere can point a name
+    of its own at this computer (DNS rebinding), but not change an address."""
+    names = [r"localhost", r"127(?:\.\d{1,3}){3}", r"\[::1\]"]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None and address.is_unspecified:
+        names += [r"\d{1,3}(?:\.\d{1,3}){3}", r"\[[0-9a-f:.]+\]"]
+    elif address is not None:
+        names.append(re.escape(f"[{address}]" if address.version == 6 else str(address)))
+    return "(?:" + "|".join(names) + r")\Z"
 
 
 def base_path(base_url: str | None) -> str:
@@ -241,12 +301,11 @@ def base_path(base_url: str | None) -> str:
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
-def make_app(site: DevSite, prefix: str) -> web.Application:
-    """The tornado application: the site under ``prefix``, plus reload and status routes."""
-    LiveReloadHandler.watcher = _WatcherShim()  # type: ignore[assignment]
-    LiveReloadHandler.live_css = True
+def make_app(site: DevSite, prefix: str, host: str = "127.0.0.1") -> web.Application:
+    """The tornado application: the site under ``prefix``, plus reload and status routes,
+    for requests to this computer's names (``loopback_hosts``); any other is refused."""
     handlers: list[Any] = [
-        (r"/livereload", LiveReloadHandler),
+        (r"/livereload", ReloadSocket),
         (r"/livereload\.js", LiveReloadJSHandler),
         (r"/__gradeline__/status\.json", StatusHandler, {"site": site}),
         (r"/__gradeline__/(dev\.js|dev\.css)", web.StaticFileHandler,
@@ -257,7 +316,11 @@ def make_app(site: DevSite, prefix: str) -> web.Application:
         handlers.append((prefix.rstrip("/"), web.RedirectHandler, {"url": prefix}))
     handlers.append((prefix + "(.*)", SiteHandler,
                      {"path": str(site.current), "default_filename": "index.html"}))
-    return web.Application(handlers)
+    # Other paths are not found here (rather than passed on to the rule for other hosts).
+    handlers.append((r".*", web.ErrorHandler, {"status_code": 404}))
+    app = web.Application([(r".*", ForeignHost)])  # for every host not added below
+    app.add_handlers(loopback_hosts(host), handlers)
+    return app
 
 
 def newest_change(paths: list[Path]) -> float:
@@ -275,7 +338,7 @@ async def catch_up(site: DevSite, paths: list[Path], since: float) -> None:
     await asyncio.sleep(0.3)
     if newest_change(paths) >= since:
         await asyncio.get_running_loop().run_in_executor(None, site.rebuild)
-        LiveReloadHandler.reload_waiters("*")
+        ReloadSocket.reload_waiters("*")
 
 
 async def watch_and_rebuild(site: DevSite, paths: list[Path], stop: asyncio.Event) -> None:
@@ -286,7 +349,7 @@ async def watch_and_rebuild(site: DevSite, paths: list[Path], stop: asyncio.Even
         log.info("changed: %s", ", ".join(sorted(Path(p).name for _, p in changes)))
         # Build in a thread so that the server keeps answering requests meanwhile.
         await loop.run_in_executor(None, site.rebuild)
-        LiveReloadHandler.reload_waiters("*")
+        ReloadSocket.reload_waiters("*")
 
 
 def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
@@ -299,7 +362,39 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     builder = Builder(content_dir, base_url, templates, search_later=True)
-    workdir = Path(tempfile.mkdtemp(prefix="gradeline-serve-"))
+    with _stopped_by_sigterm():
+        workdir = Path(tempfile.mkdtemp(prefix="gradeline-serve-"))
+        try:
+            _serve(builder, workdir, port, host, base_url, templates, ready)
+        except KeyboardInterrupt:
+            print("Stopped.")
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+            ioloop.IOLoop.clear_current()
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM (a process manager stopping the server, an editor closing its terminal)
+    stops the server as Ctrl+C does, so that it removes its working folder: by default the
+    signal ends Python at once. (Only in the main thread, where signals are handled.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(builder: Builder, workdir: Path, port: int, host: str, base_url: str | None,
+           templates: Path, ready: threading.Event | None) -> None:
+    content_dir = builder.content_dir
     site = DevSite(builder, workdir)
     first_build = time.time()
     site.rebuild()
@@ -307,7 +402,7 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
     prefix = base_path(base_url or _configured_base_url(builder))
 
     async def main() -> None:
-        app = make_app(site, prefix)
+        app = make_app(site, prefix, host)
         server = httpserver.HTTPServer(app)
         sockets = netutil.bind_sockets(port, address=host)  # port 0: any free port
         server.add_sockets(sockets)
@@ -325,13 +420,7 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1",
             catching_up.cancel()
             server.stop()
 
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        print("Stopped.")
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        ioloop.IOLoop.clear_current()
+    asyncio.run(main())
 
 
 def _configured_base_url(builder: Builder) -> str | None:

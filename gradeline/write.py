@@ -4,16 +4,25 @@ Files are written into a fresh folder beside the output folder. Only when every 
 is the old output moved aside and the new one renamed into its place; a crash or a kill at
 any earlier moment leaves the previous site untouched. A kill in the instant between the two
 renames leaves the old site under a hidden name, and the next build puts it back first.
+
+One build at a time writes an output folder: a second one (a CI retry, another terminal)
+stops at once with a message naming the first, instead of both swapping folders under each
+other. Whatever a build removes or replaces carries Gradeline's marker; a folder the build
+did not make is never touched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import functools
 import json
 import os
+import re
 import shutil
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +41,26 @@ def manifest_text(manifest: dict[str, Any]) -> str:
 
 class OutputError(Exception):
     """The output folder is unsafe to write (it would destroy something else)."""
+
+
+def made_by_gradeline(folder: Path) -> bool:
+    """Whether ``folder`` carries the marker a Gradeline build writes into everything it
+    makes: a file named MARKER holding a JSON object with Gradeline's note. A file of that
+    name with anything else in it (a user's own) does not count."""
+    marker = folder / MARKER
+    try:
+        if marker.is_symlink() or not marker.is_file():
+            return False
+        with marker.open("rb") as handle:
+            # A manifest lists every file of the site: megabytes for a large one, never more.
+            data = json.loads(handle.read(MARKER_MAX_BYTES))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("note") == MARKER_NOTE
+
+
+#: The most of a marker file read to recognise it (a larger one is not Gradeline's).
+MARKER_MAX_BYTES = 256 << 20
 
 
 def check_output_folder(out: Path, content: Path, project: Path | None = None) -> None:
@@ -54,7 +83,7 @@ def check_output_folder(out: Path, content: Path, project: Path | None = None) -
         raise OutputError(f"refusing to replace {out}; choose a folder of its own (e.g. site/)")
     if out_r.exists() and not out_r.is_dir():
         raise OutputError(f"the output path {out} is a file, not a folder")
-    if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).is_file():
+    if out_r.is_dir() and any(out_r.iterdir()) and not made_by_gradeline(out_r):
         raise OutputError(f"the output folder {out} already holds files that Gradeline did not "
                           "build; empty it or choose another folder")
 
@@ -77,16 +106,81 @@ def _sibling(out: Path, label: str) -> Path:
     return out.parent / f".{out.name}.{label}-{os.getpid()}"
 
 
+def _leftovers(out: Path, label: str, marked: bool = True) -> list[Path]:
+    """The folders beside ``out`` that an interrupted build named ``label`` left: named
+    exactly as :func:`_sibling` names them, and carrying the marker (or, with ``marked``
+    False, not). A user's ``.site.old-backup`` or an unmarked ``.site.new-1`` is not one."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.{label}-\d+")
+    return [path for path in sorted(out.parent.iterdir()) if pattern.fullmatch(path.name)
+            and path.is_dir() and not path.is_symlink() and made_by_gradeline(path) == marked]
+
+
 def recover(out: Path) -> None:
-    """Undo what an interrupted build left: put a moved-aside site back, drop half-builds."""
-    for stale in sorted(out.parent.glob(f".{out.name}.new-*")):
+    """Undo what an interrupted build left: put a moved-aside site back, drop half-builds.
+    Called with the output's lock held, so no other build is using them."""
+    for stale in _leftovers(out, "new"):
         shutil.rmtree(stale, ignore_errors=True)
-    olds = sorted(out.parent.glob(f".{out.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    for empty in _leftovers(out, "new", marked=False):
+        with contextlib.suppress(OSError):
+            empty.rmdir()  # killed before its marker was written; only if still empty
+    olds = sorted(_leftovers(out, "old"), key=lambda p: p.stat().st_mtime)
     if olds and not out.exists():
         olds[-1].rename(out)
         olds = olds[:-1]
     for old in olds:
         shutil.rmtree(old, ignore_errors=True)
+
+
+class OutputLock:
+    """Held while a build writes an output folder: an advisory lock (flock) on a file beside
+    it, which names the process holding it.
+
+    The system drops the lock when the process ends, however it ends, so a killed build
+    never leaves the folder locked. The file is removed on release; a build that opened it
+    just before then sees that it is gone, and opens the new one.
+    """
+
+    def __init__(self, out: Path):
+        self.path = out.parent / f".{out.name}.lock"
+        self.out = out
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise OutputError naming the build that has it."""
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 1000).decode("utf-8", "replace").strip()
+                os.close(fd)
+                raise OutputError(
+                    f"another build is writing {self.out} ({holder or 'a process'}); wait "
+                    "for it to finish, or build into another folder with --out") from None
+            try:
+                here = os.stat(self.path)
+                mine = os.fstat(fd)
+                current = (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
+            except FileNotFoundError:
+                current = False
+            if current:
+                break
+            os.close(fd)  # released and removed since we opened it: open the new one
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        command = " ".join(" ".join(sys.argv).split()) if sys.argv and sys.argv[0] \
+            else sys.executable  # on one line, for the other build's message
+        os.ftruncate(fd, 0)
+        os.write(fd, f"process {os.getpid()}, started {started}: {command}\n".encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        """Remove the file and let go of the lock (removed first, while still held)."""
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        os.close(self.fd)
+        self.fd = None
 
 
 def _site_parts(rel: str) -> list[str]:
@@ -138,7 +232,12 @@ def _holds(path: str | Path, data: Data, size: int) -> bool:
 def _put(path: str | Path, data: Data) -> None:
     """Write ``data`` to a new file at ``path``."""
     with open(path, "wb") as handle:
-        handle.writelines(_blocks(data))
+        try:
+            handle.writelines(_blocks(data))
+        except OSError as exc:  # a full disk: say which file could not be written
+            if exc.filename is not None:
+                raise
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
 
 
 class Writer:
@@ -151,6 +250,9 @@ class Writer:
     #: Files and bytes in the site.
     count: int
     bytes: int
+
+    #: The paths this writer has written (in this process).
+    written: set[str]
 
     def write(self, rel: str, data: Data) -> None:
         """Write one file at ``rel`` (a site path with forward slashes)."""
@@ -172,6 +274,15 @@ class Writer:
     def abort(self) -> None:
         """Give up the build under way."""
         raise NotImplementedError
+
+    def _first_time(self, rel: str) -> None:
+        """Refuse to write a path twice in one build: one file would silently replace
+        another (the site's paths are checked for clashes before writing; this is the
+        last guard)."""
+        if rel in self.written:
+            raise OutputError(f"two files of this build have the same path, {rel}; one "
+                              "would replace the other")
+        self.written.add(rel)
 
     def copy_file(self, source: Path, rel: str) -> None:
         """Copy one file into the site."""
@@ -220,15 +331,26 @@ class SiteWriter(Writer):
     def __init__(self, out: Path, previous: Path | None = None):
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
-        recover(out)
-        self.staging = _sibling(out, "new")
-        self.staging.mkdir()
+        self.lock: OutputLock | None = OutputLock(out)
+        self.lock.acquire()
+        try:
+            recover(out)
+            self.staging = _sibling(out, "new")
+            self.staging.mkdir()
+            # Marked at once, so that if this build is killed the next one knows the folder
+            # for its own leftover (commit writes the manifest over it).
+            (self.staging / MARKER).write_text(json.dumps({"note": MARKER_NOTE}) + "\n",
+                                               encoding="utf-8")
+        except BaseException:
+            self.lock.release()
+            raise
         self.previous = previous
         self.count = 0
         self.bytes = 0
         self.changed: list[str] = []
         #: The size of every file written or linked, by site path (for the manifest).
         self.sizes: dict[str, int] = {}
+        self.written = set()
         self._folders = _Folders()
 
     def sharing(self) -> SiteWriter:
@@ -236,8 +358,9 @@ class SiteWriter(Writer):
         it keeps its own counts, which the owner adds to its own."""
         other = object.__new__(SiteWriter)
         other.out, other.staging, other.previous = self.out, self.staging, self.previous
+        other.lock = None  # the owner's
         other.count, other.bytes, other.changed, other._folders = 0, 0, [], _Folders()
-        other.sizes = {}
+        other.sizes, other.written = {}, set()
         return other
 
     def _target(self, rel: str) -> Path:
@@ -259,6 +382,7 @@ class SiteWriter(Writer):
 
     def write(self, rel: str, data: Data) -> None:
         """Write one file at ``rel`` (a site path with forward slashes)."""
+        self._first_time(rel)
         size = _size(data)
         target = self._target(rel)
         # Never write through a hard link: that would change the previous build's file too.
@@ -302,16 +426,20 @@ class SiteWriter(Writer):
         manifest = {**manifest, "files": dict(sorted(sizes.items()))}
         (self.staging / MARKER).write_text(manifest_text(manifest),
                                            encoding="utf-8")
-        if not self.out.exists():
-            self.staging.rename(self.out)
-        elif exchange(self.staging, self.out):
-            # One atomic step: there is no moment without a complete site.
-            shutil.rmtree(self.staging, ignore_errors=True)
-        else:
-            old = _sibling(self.out, "old")
-            self.out.rename(old)
-            self.staging.rename(self.out)  # a kill between these two is undone by recover()
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            if not self.out.exists():
+                self.staging.rename(self.out)
+            elif exchange(self.staging, self.out):
+                # One atomic step: there is no moment without a complete site.
+                shutil.rmtree(self.staging, ignore_errors=True)
+            else:
+                old = _sibling(self.out, "old")
+                self.out.rename(old)
+                self.staging.rename(self.out)  # a kill between these is undone by recover()
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
     def absorb(self, other: tuple[int, int, list[str], dict[str, int]]) -> None:
         """Add what a sharing writer in another process did: (count, bytes, changed,
@@ -324,6 +452,8 @@ class SiteWriter(Writer):
     def abort(self) -> None:
         """Throw the unfinished build away; the old site was never touched."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self.lock is not None:
+            self.lock.release()
 
 
 class InPlaceWriter(Writer):
@@ -345,6 +475,7 @@ class InPlaceWriter(Writer):
         self.old_files: dict[str, int] = dict(manifest.get("files", {}))
         self.changed: list[str] = []
         self.sizes: dict[str, int] = {}
+        self.written = set()
         self._folders = _Folders()
 
     @property
@@ -362,6 +493,7 @@ class InPlaceWriter(Writer):
 
     def write(self, rel: str, data: Data) -> None:
         """Write one file at ``rel`` unless it already holds exactly these bytes."""
+        self._first_time(rel)
         size = _size(data)
         path = self._path(rel)
         self.sizes[rel] = size

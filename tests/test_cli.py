@@ -57,19 +57,20 @@ def test_check_github_format_and_strict(minimal: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr().out.splitlines()
     assert out == [f"::error file={bad},line=5,col=7::kind: 'peal' is not a known kind in "
                    "site.yaml (did you mean 'peel'?) (known: child-protection, peel)"]
-    # A file name with a comma or colon, and a message with a line break and a percent sign,
-    # are escaped as GitHub's workflow commands require.
+    # A file name with a comma or colon, and a message with a percent sign, are escaped as
+    # GitHub's workflow commands require; a line break in a value is quoted as \n, so that
+    # every message is one line.
     odd = bad.rename(bad.with_name("2021,peel:50%.yaml"))
-    odd.write_text(odd.read_text().replace("kind: peal", 'kind: "pe\\nal"'))
+    odd.write_text(odd.read_text().replace("kind: peal", 'kind: "pe\\nal%"'))
     assert main(["check", "--content", str(minimal), "--format", "github"]) == 1
     out = capsys.readouterr().out.splitlines()
     escaped = str(odd).replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-    assert out[0] == (f"::error file={escaped},line=5,col=7::kind: 'pe%0Aal' is not a safe id: "
-                      "use lowercase letters, digits and hyphens, starting and ending with a "
-                      "letter or digit (e.g. 2021-peel)")
+    assert out[0] == (f"::error file={escaped},line=5,col=7::kind: 'pe\\nal%25' is not a safe "
+                      "id: use lowercase letters, digits and hyphens, starting and ending with "
+                      "a letter or digit, at most 80 characters (e.g. 2021-peel)")
     assert len(out) == 2  # and 2023-peel.yaml's link to the now invalid file: one line each
     bad = odd.rename(bad)
-    bad.write_text(bad.read_text().replace('kind: "pe\\nal"', "kind: peel").replace(
+    bad.write_text(bad.read_text().replace('kind: "pe\\nal%"', "kind: peel").replace(
         "    url: https://example.org/report-2021\n", ""))
     assert main(["check", "--content", str(minimal)]) == 0
     assert main(["check", "--content", str(minimal), "--strict"]) == 1
@@ -178,7 +179,7 @@ def test_new_inspection_id_prefix_is_the_short_name_unless_shared() -> None:
         ("--date", "2025-06", "--date: '2025-06' needs a day: write YYYY-MM-DD"),
         ("--id", "Force 2025", "--id: 'Force 2025' is not a safe id: use lowercase letters, "
                                "digits and hyphens, starting and ending with a letter or "
-                               "digit (e.g. 2021-peel)"),
+                               "digit, at most 80 characters (e.g. 2021-peel)"),
     ],
 )
 def test_new_inspection_refuses_bad_arguments(minimal: Path, capsys: pytest.CaptureFixture[str],

@@ -210,7 +210,8 @@ def test_unsafe_id_that_would_escape_the_output_folder(minimal: Path) -> None:
     f = write(minimal, INSPECTION.replace("id: 2022-test", "id: ../../etc/passwd"))
     assert problems(minimal) == [
         f"{f}:1:5: id: '../../etc/passwd' is not a safe id: use lowercase letters, digits and "
-        "hyphens, starting and ending with a letter or digit (e.g. 2021-peel)"
+        "hyphens, starting and ending with a letter or digit, at most 80 characters (e.g. "
+        "2021-peel)"
     ]
 
 

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -133,21 +134,27 @@ def mutation(draw: st.DrawFn) -> tuple[str, str, bytes]:
     return name, kind, raw
 
 
-PREVIOUS = Path(tempfile.mkdtemp(prefix="gradeline-hostile-")) / "site"
-Builder(MINIMAL, search=False).build(PREVIOUS)
-PREVIOUS_DIGEST = tree_digest(PREVIOUS)
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The fixture content's site, built once (in pytest's own temporary folder), and its
+    files' hashes: each case starts from a copy of it."""
+    site = tmp_path_factory.mktemp("hostile") / "site"
+    Builder(MINIMAL, search=False).build(site)
+    return site, tree_digest(site)
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
-@given(mutation())
-def test_hostile_content_never_breaks_the_build(case: tuple[str, str, bytes]) -> None:
+@given(case=mutation())
+def test_hostile_content_never_breaks_the_build(previous: tuple[Path, dict[str, str]],
+                                                case: tuple[str, str, bytes]) -> None:
+    previous_site, previous_digest = previous
     name, kind, raw = case
     with tempfile.TemporaryDirectory() as tmp:
         content = Path(tmp) / "content"
         shutil.copytree(MINIMAL, content)
         (content / name).write_bytes(raw)
         out = Path(tmp) / "site"
-        shutil.copytree(PREVIOUS, out)
+        shutil.copytree(previous_site, out)
         started = time.monotonic()
         try:
             Builder(content, search=False).build(out)
@@ -158,7 +165,7 @@ def test_hostile_content_never_breaks_the_build(case: tuple[str, str, bytes]) ->
                 assert Path(problem.file).resolve().is_relative_to(content.resolve()), problem
                 assert problem.line >= 1 and problem.column >= 1, problem
                 assert str(problem).startswith(f"{problem.file}:{problem.line}:"), problem
-            assert tree_digest(out) == PREVIOUS_DIGEST, "a failed build changed the site"
+            assert tree_digest(out) == previous_digest, "a failed build changed the site"
         else:
             OUTCOMES["built"] += 1
             assert (out / "index.html").is_file() and (out / ".gradeline").is_file()

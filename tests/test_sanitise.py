@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gradeline.build import build
+from gradeline.errors import ContentError
 
 from conftest import parse
 
@@ -30,6 +33,19 @@ def test_raw_html_and_script_in_markdown_are_neutralised(minimal: Path, tmp_path
     text = text.replace("title: PEEL 2021/22 inspection of Test Force",
                         "title: \"<script>alert('title')</script> {{ 7 * 7 }}\"")
     path.write_text(text)
+    # Elements whose content a page never shows are refused in Markdown, at the text's line.
+    with pytest.raises(ContentError) as error:
+        build(minimal, tmp_path / "site")
+    assert str(error.value).splitlines()[0] == (
+        f"{path}:8:10: summary: '<script>' is HTML whose content no page shows (and one left "
+        "open hides all the text after it); remove it, or write it in backticks (`<script>`) "
+        "to show it as written")
+    path.write_text(text.replace("  <script>alert('summary')</script>\n", ""))
+    with pytest.raises(ContentError, match="'<iframe>' is HTML whose content no page shows"):
+        build(minimal, tmp_path / "site")
+    # The rest of the attack builds, inert.
+    path.write_text(text.replace("  <script>alert('summary')</script>\n", "").replace(
+        '  <iframe src="https://evil.example"></iframe>\n', ""))
     build(minimal, tmp_path / "site")
     for page in (tmp_path / "site").rglob("*.html"):
         soup = parse(page)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -30,11 +32,12 @@ INSPECTION = "inspections/2021-peel.yaml"
 class DevServer:
     """``python build.py serve`` in a subprocess on a free port."""
 
-    def __init__(self, content: Path, *extra: str):
+    def __init__(self, content: Path, *extra: str, env: dict[str, str] | None = None):
         self.content = content
         self.process = subprocess.Popen(
             [sys.executable, "build.py", "serve", "--port", "0", "--content", str(content),
-             *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         assert line.startswith("Serving "), line + self.process.stderr.read()
@@ -259,3 +262,72 @@ def test_the_search_index_catches_up_after_a_rebuild(server: DevServer) -> None:
         time.sleep(0.1)
     # The page was served before the index was remade, and still is.
     assert b"Zanzibarian" in server.get("/inspections/2021-peel/")[1]
+
+
+def request(server: DevServer, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    """A GET with headers of the test's choosing (urllib sets Host itself)."""
+    port = int(server.origin.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read() if response.status != 101 else b""
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/inspections/2021-peel/", "/__gradeline__/status.json",
+                                  "/livereload.js", "/livereload"])
+def test_answers_only_to_names_of_this_computer(server: DevServer, path: str) -> None:
+    """A page elsewhere can point a name of its own at 127.0.0.1 (DNS rebinding) and then
+    read the server as its own origin; the Host header gives it away."""
+    port = server.origin.rsplit(":", 1)[1]
+    for host in (f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "localhost.evil"):
+        status, body = request(server, path, {"Host": host})
+        assert status == 403, host
+        assert body == (b"403: this server answers only to addresses on this computer "
+                        b"(localhost, 127.0.0.1, [::1]).\n")
+    if path != "/livereload":
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+            assert request(server, path, {"Host": host})[0] == 200, host
+
+
+WEBSOCKET = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+             "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
+def test_the_reload_socket_opens_only_to_the_servers_own_pages(server: DevServer) -> None:
+    port = server.origin.rsplit(":", 1)[1]
+    own = {**WEBSOCKET, "Host": f"127.0.0.1:{port}"}
+    for origin in ("https://evil.example", f"http://evil.example:{port}", "null",
+                   f"http://localhost:{int(port) + 1}"):
+        assert request(server, "/livereload", {**own, "Origin": origin})[0] == 403, origin
+    assert request(server, "/livereload", {**own, "Origin": f"http://127.0.0.1:{port}"})[0] \
+        == 101
+
+
+@pytest.mark.parametrize("path", ["/%00", "/inspections/%00/", "/static/style.css%00.html",
+                                  "/__gradeline__/dev.js%00"])
+def test_a_path_no_file_can_have_is_a_client_error(server: DevServer, path: str) -> None:
+    status, _ = server.get(path)
+    assert status in (400, 404)
+    assert server.get("/")[0] == 200
+    assert "Traceback" not in server.stop()
+
+
+def test_sigterm_stops_the_server_and_removes_its_working_folder(minimal: Path,
+                                                                 tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    dev = DevServer(minimal, env={**os.environ, "TMPDIR": str(scratch)})
+    assert dev.get("/")[0] == 200
+    assert [p.name.startswith("gradeline-serve-") for p in scratch.iterdir()] == [True]
+    dev.process.send_signal(signal.SIGTERM)
+    out, err = dev.process.communicate(timeout=20)
+    assert dev.process.returncode == 0, err
+    assert out == "Stopped.\n"
+    assert "Traceback" not in err
+    assert list(scratch.iterdir()) == []
