@@ -11,13 +11,12 @@ line across it: HMICFRS says grades on the two scales are not directly comparabl
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from .csvfile import csv_file
 from .render import script_safe_json
 from .resolve import Content
 from .rounds import RoundView
@@ -71,13 +70,8 @@ class Chart:
         return f"data/charts/{self.id}.csv"
 
     def csv_bytes(self) -> bytes:
-        """Exactly the table's data, as UTF-8 CSV with a byte-order mark."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(self.columns)
-        for row in self.rows:
-            writer.writerow([cell_text(c) for c in row])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        """Exactly the table's data, as a CSV file (see csvfile.py)."""
+        return csv_file(self.columns, ([cell_text(c) for c in row] for row in self.rows))
 
     def figure_json(self) -> str:
         """The figure and its config as JSON that is safe inside a <script> element."""

@@ -1,14 +1,11 @@
 """Open data: the judgments as CSV and the whole record as JSON, from the same views as pages.
 
 The CSV's first columns are fixed (their order is a promise to people who script against
-it); more may follow. It is UTF-8 with a byte-order mark, so that spreadsheet programs read
-the dashes and accents correctly, and uses RFC 4180 quoting and line endings.
+it); more may follow. It is written as every CSV file of the site is (see csvfile.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -16,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compare import compare_data
+from .csvfile import BOM, csv_rows
 from .model import Inspection, Source
 from .render import markdown_text, script_safe_json
 from .resolve import Content
@@ -97,15 +95,9 @@ def judgments_csv(site: SiteView, memo: _Pieces | None = None) -> list[bytes | S
     """Every area of every graded inspection: one row each, as the pages show it (the file's
     bytes in parts, one per inspection: see write.Data)."""
     def rows(view: InspectionView) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        for row in view.rows:
-            writer.writerow(_judgment_record(site.content, view, row))
-        return buffer.getvalue().encode("utf-8")
+        return csv_rows(_judgment_record(site.content, view, row) for row in view.rows)
 
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow(JUDGMENT_COLUMNS + EXTRA_COLUMNS)
-    return [("\ufeff" + header.getvalue()).encode("utf-8"),
+    return [BOM + csv_rows([JUDGMENT_COLUMNS + EXTRA_COLUMNS]),
             *(_memo(memo, "csv|" + _key(site, v), lambda v=v: rows(v))
               for v in site.inspections)]
 
