@@ -29,7 +29,7 @@ from . import __version__
 from .data import data_files
 from .errors import ContentError
 from .feeds import atom_feed, robots, sitemap
-from .pages import broken_links, site_pages
+from .pages import DATA_PAGE, broken_links, site_pages
 from .parallel import can_fork
 from .render import TEMPLATES, Page, Renderer, hash_assets, markdown_to_html
 from .resolve import (
@@ -208,8 +208,11 @@ class Builder:
             for page in pages:
                 fingerprints[page.file] = fingerprint.of(page)
                 old_csvs = known_csvs.get(page.file, [])
-                if known.get(page.file) == fingerprints[page.file] and all(
-                        writer.reuse(rel) for rel in [page.file, *old_csvs]):
+                # (The Data page is not linked from the last build: the data files are
+                # written each time, and it with them; see _render_share.)
+                if known.get(page.file) == fingerprints[page.file] and (
+                        page.target == DATA_PAGE or all(
+                            writer.reuse(rel) for rel in [page.file, *old_csvs])):
                     if old_csvs:
                         csvs[page.file] = old_csvs
                     continue  # nothing the page shows has changed
@@ -290,7 +293,7 @@ class Builder:
         # A build with no cache and no later build keeps no pieces (tens of megabytes).
         memo = self._data_memo
         before = set(memo) if memo is not None else set()
-        writer.write_all(data_files(site, memo))
+        writer.write_all(data_files(site, memo, renderer=self.renderer))
         if memo is not None and self.data_file and set(memo) != before:
             save_cache_file(self.data_file, memo)
 
@@ -423,6 +426,8 @@ def _render_share(renderer: Renderer, pages: list[Page], writer: SiteWriter | In
     for number, page in enumerate(pages, 1):
         if number % COLLECT_EVERY == 0:
             gc.collect()
+        if page.target == DATA_PAGE:
+            continue  # it lists every data file, so it is written with them (data_files)
         writer.write(page.file, renderer.render(page).encode("utf-8"))
         for chart in page.charts:
             writer.write(chart.csv_path, chart.csv_bytes())

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .csvfile import csv_file
+from .datapackage import NOT_ASSESSED, chart_csv_columns, date_cells
+from .dates import PartialDate
 from .render import script_safe_json
 from .resolve import Content
 from .rounds import RoundView
@@ -70,8 +72,11 @@ class Chart:
         return f"data/charts/{self.id}.csv"
 
     def csv_bytes(self) -> bytes:
-        """Exactly the table's data, as a CSV file (see csvfile.py)."""
-        return csv_file(self.columns, ([cell_text(c) for c in row] for row in self.rows))
+        """The table's data as a CSV file (csvfile.py), in the data dictionary's words
+        (datapackage.py): a grade's status in words, a date whole with its precision."""
+        dates = {i for i, name in enumerate(self.columns) if name == "Date"}
+        return csv_file(chart_csv_columns(self.columns),
+                        (_csv_row(row, dates) for row in self.rows))
 
     def figure_json(self) -> str:
         """The figure and its config as JSON that is safe inside a <script> element."""
@@ -83,12 +88,22 @@ class Chart:
         return len(self.figure["data"])
 
 
+def _csv_row(row: list[Cell], dates: set[int]) -> list[str | None]:
+    out: list[str | None] = []
+    for i, cell in enumerate(row):
+        if i in dates:
+            out += date_cells(PartialDate.parse(cell) if cell else None)
+        else:
+            out.append(cell_text(cell))
+    return out
+
+
 def cell_text(cell: Cell) -> str:
-    """A table cell as plain text (None: the area was not assessed)."""
+    """A table cell as the CSV file gives it (None: the area was not assessed)."""
     if cell is None:
-        return "not assessed"
+        return NOT_ASSESSED
     if isinstance(cell, GradeView):
-        return cell.label
+        return cell.label if cell.state == "graded" else cell.state.replace("-", " ")
     return cell
 
 

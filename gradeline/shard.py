@@ -42,7 +42,15 @@ from pathlib import Path
 from typing import Any
 
 from .build import Builder, BuildResult, Fingerprints, _render_share
-from .data import Memo, _Pieces, data_files, inspections_json, judgments_csv
+from .data import (
+    Memo,
+    _Pieces,
+    chart_files,
+    data_files,
+    findings_csv,
+    inspections_json,
+    judgments_csv,
+)
 from .dates import PartialDate
 from .errors import ContentError, Problem
 from .pages import leads_to_page, site_pages
@@ -244,7 +252,9 @@ def _render_batch(number: int) -> _Batch | None:
     # kept in a file until they are written (at 516 inspections they are 13 MB).
     pieces = _Pieces({})
     judgments_csv(site, pieces)
+    findings_csv(site, pieces)
     inspections_json(site, pieces)
+    chart_files(site, pieces, keep=mine.__contains__)
     if job.data_file and memo is not None:
         save_cache_file(job.data_file, {**memo, **pieces.used}, part=str(number))
     stored = _store(pieces.used, job.spool / str(number))
@@ -323,7 +333,7 @@ def _finish(builder: Builder, shared: Content, done: list[_Batch], urls: Urls,
         writer.absorb(batch.written)
     assert builder.renderer is not None
     csvs.update(_render_share(builder.renderer, pages, writer))
-    writer.write_all(data_files(site, pieces, keep=keep))
+    writer.write_all(data_files(site, pieces, keep=keep, renderer=builder.renderer))
     writer.changed.sort()
     lap("site-wide pages, data files")
     search_stale = builder.finish(writer, site, sorted(targets), urls, fingerprint,
