@@ -349,8 +349,8 @@ def data_files(site: SiteView, memo: Memo | None = None,
                 yield file.path, made[file.kind]
             elif file.kind == "schema":
                 kind = file.path.removeprefix("data/schemas/").removesuffix(".json")
-                yield file.path, _json_bytes(table_schema(CHART_KINDS[kind].fields, grades,
-                                                          EVENTS))
+                spec = CHART_KINDS[kind]
+                yield file.path, _json_bytes(table_schema(spec.fields, grades, EVENTS, spec))
         yield PACKAGE, _package(site, files, charts, grades)
         if renderer is not None:
             yield page_file(DATA_PAGE), renderer.render(
@@ -421,12 +421,11 @@ def _package(site: SiteView, files: list[DataFile], charts: list[DataFile],
         spec = CHART_KINDS[chart.kind]
         fields = chart_fields(chart.kind, chart.columns)  # raises if the header is not its kind's
         schema: dict[str, Any] | str = f"schemas/{chart.kind}.json" if spec.wide is None \
-            else table_schema(fields, grades)
+            else table_schema(fields, grades, kind=spec)
         title = f"{chart.title} ({chart.organisation})" if chart.organisation and \
             not site.single else chart.title
-        resources.append(csv_resource(chart.name, title,
-                                      f"{spec.title}: the data of the chart on the page "
-                                      f"{chart.page}. {spec.description}", schema))
+        resources.append(csv_resource(chart.name, title, f"The data of the chart on the page "
+                                                         f"{chart.page} ({spec.title}).", schema))
     return package_json(content.site.title, content.site.description, resources)
 
 

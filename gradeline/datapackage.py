@@ -290,15 +290,16 @@ def chart_csv_columns(columns: Sequence[str]) -> list[str]:
     return out
 
 
-def table_schema(fields: Iterable[Field], grades: Sequence[str],
-                 events: Sequence[str] = ()) -> dict[str, Any]:
-    """A Table Schema for a CSV file with these columns."""
+def table_schema(fields: Iterable[Field], grades: Sequence[str], events: Sequence[str] = (),
+                 kind: ChartKind | None = None) -> dict[str, Any]:
+    """A Table Schema for a CSV file with these columns (of a chart of this kind)."""
     out = []
     for f in fields:
         if f.values == "events":
             f = Field(f.name, f.type, f.description, tuple(events), f.required)
         out.append(f.schema(grades))
-    return {"fields": out, "missingValues": [""]}
+    about = {"title": kind.title, "description": kind.description} if kind else {}
+    return {**about, "fields": out, "missingValues": [""]}
 
 
 def csv_resource(path: str, title: str, description: str,

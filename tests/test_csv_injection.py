@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
+import frictionless
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,6 +33,8 @@ HOSTILE = {
     "scale": "\rscale after a carriage return",
     "source": "=1+1",
     "reason": "@reason",
+    "grade": "@Outstanding",
+    "finding": '=HYPERLINK("https://evil.example", "the report")',
 }
 
 
@@ -67,6 +71,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _replace(content / "inspections" / "2023-peel.yaml",
              "reason: The force had supplied incorrect data.",
              f"reason: {_quoted(HOSTILE['reason'])}")
+    _replace(content / "scales" / "five-tier.yaml", "label: Outstanding",
+             f"label: {_quoted(HOSTILE['grade'])}")
+    _replace(peel, "text: The force should improve how it supervises investigations.",
+             f"text: {_quoted(HOSTILE['finding'])}")
     build(content, root / "site", search=False)
     return root / "site"
 
@@ -94,6 +102,8 @@ def test_hostile_texts_arrive_as_text_in_each_file(hostile_site: Path) -> None:
     test above is not passing because the texts never reached the files)."""
     expected = {
         "data/judgments.csv": ["organisation", "title", "area", "label", "source", "reason"],
+        "data/findings.csv": ["organisation", "title", "finding"],
+        "data/charts/grades-2021-peel.csv": ["grade"],
         "data/charts/timeline.csv": ["title"],
         "data/charts/grades-by-area.csv": ["short_title", "area"],
         "data/charts/history-victim-service.csv": ["short_title", "scale"],
@@ -106,6 +116,15 @@ def test_hostile_texts_arrive_as_text_in_each_file(hostile_site: Path) -> None:
         if absent:
             missing[rel] = absent
     assert missing == {}
+
+
+def test_the_package_allows_a_grade_only_as_written(hostile_site: Path) -> None:
+    """A grade that looks like a formula is written as text, and the Table Schema allows
+    it as written."""
+    report = frictionless.validate(hostile_site / "data" / "datapackage.json")
+    assert report.valid, report.flatten(["type", "note"])
+    schema = json.loads((hostile_site / "data" / "schemas" / "grades.json").read_text())
+    assert "'" + HOSTILE["grade"] in schema["fields"][0]["constraints"]["enum"]
 
 
 def test_numbers_and_dates_are_not_prefixed() -> None:
