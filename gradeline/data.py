@@ -1,7 +1,10 @@
-"""Open data: the judgments as CSV and the whole record as JSON, from the same views as pages.
+"""Open data: the files under ``data/``, from the same views as the pages.
 
-The CSV's first columns are fixed (their order is a promise to people who script against
-it); more may follow. It is written as every CSV file of the site is (see csvfile.py).
+The judgments and findings as CSV (written as every CSV file of the site is: csvfile.py),
+the whole record as JSON, the Compare page's data, and the two that describe them all, the
+charts' CSV files too: datapackage.json and the Data page (their words: datapackage.py).
+judgments.csv's first columns are fixed (their order is a promise to people who script
+against it); more may follow.
 """
 
 from __future__ import annotations
@@ -430,15 +433,17 @@ def _package(site: SiteView, files: list[DataFile], charts: list[DataFile],
 
 
 def _data_page(site: SiteView, files: list[DataFile], charts: list[DataFile]) -> Page:
-    by_kind: dict[str, list[DataFile]] = {kind: [] for kind in CHART_KINDS}
+    # Each kind's files, by organisation (None: about none, or the site has one).
+    by_kind: dict[str, dict[str | None, list[DataFile]]] = {kind: {} for kind in CHART_KINDS}
     for chart in charts:
-        by_kind[chart.kind].append(chart)
+        organisation = None if site.single else chart.organisation
+        by_kind[chart.kind].setdefault(organisation, []).append(chart)
     return data_page({
         "rules": RULES, "files": files, "single": site.single,
         "judgment_fields": JUDGMENT_FIELDS, "fixed_columns": len(JUDGMENT_FIXED),
         "finding_fields": FINDING_FIELDS,
-        "chart_kinds": [(kind, spec, by_kind[kind]) for kind, spec in CHART_KINDS.items()
-                        if by_kind[kind]],
+        "chart_kinds": [(kind, spec, list(by_kind[kind].items()))
+                        for kind, spec in CHART_KINDS.items() if by_kind[kind]],
         "chart_count": len(charts), "json_version": JSON_SCHEMA_VERSION,
         "inspection_count": len(site.inspections),
         "judgment_count": sum(len(v.rows) for v in site.inspections),
