@@ -47,7 +47,7 @@ from .data import Memo, data_files
 from .derive import ViewCache, derive
 from .errors import ContentError
 from .feeds import atom_feed, robots, sitemap
-from .pages import broken_links, output_clashes, site_nav, site_pages
+from .pages import DATA_PAGE, broken_links, output_clashes, site_nav, site_pages
 from .render import TEMPLATES, Page, Renderer, hash_assets, render_pages
 from .resolve import Content, read_content
 from .search import index_search
@@ -272,7 +272,10 @@ class Builder:
     def render(self, state: BuildState, writer: Writer) -> None:
         """Render the pages whose inputs have changed (the rest are kept as they are), and
         the data files."""
-        todo = [page for page in state.pages if not self._reuse(state, page, writer)]
+        # (The Data page lists every data file, so it is written with them: see
+        # data.data_files.)
+        todo = [page for page in state.pages
+                if page.target != DATA_PAGE and not self._reuse(state, page, writer)]
         # The pages of the files just edited first: in place, they are on disk sooner.
         edited = {inspection_path(i) for i, digest in state.content.digests.items()
                   if self.digests.get(i) != digest}
@@ -285,7 +288,11 @@ class Builder:
         renderer = self._renderer(state)
         state.csvs.update(render_pages(renderer, todo, writer, self.workers,
                                        extra=None if self.search_later else write_data))
-        state.rendered = len(todo)
+        # The Data page is written with the data files every time, but counts as rendered
+        # only when what it shows has changed (as any other page).
+        known = (state.manifest or {}).get("pages", {})
+        state.rendered = len(todo) + sum(page.target == DATA_PAGE and known.get(page.file) !=
+                                         state.page_prints[page.file] for page in state.pages)
         state.timings.lap("render pages and data files")
 
     def finish(self, state: BuildState, writer: Writer) -> None:
@@ -350,7 +357,7 @@ class Builder:
         # A build with no cache and no later build keeps no pieces (tens of megabytes).
         memo = self.data_memo
         before = set(memo) if memo is not None else set()
-        writer.write_all(data_files(state.site, memo))
+        writer.write_all(data_files(state.site, memo, renderer=self.renderer))
         if memo is not None and self.data_file and set(memo) != before:
             self._keep(state, functools.partial(save_cache_file, value=memo), self.data_file)
 

@@ -11,13 +11,14 @@ line across it: HMICFRS says grades on the two scales are not directly comparabl
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from .csvfile import csv_file
+from .datapackage import NOT_ASSESSED, chart_csv_columns, date_cells
+from .dates import PartialDate
 from .render import script_safe_json
 from .resolve import Content
 from .rounds import RoundView
@@ -71,13 +72,11 @@ class Chart:
         return chart_csv_path(self.id)
 
     def csv_bytes(self) -> bytes:
-        """Exactly the table's data, as UTF-8 CSV with a byte-order mark."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(self.columns)
-        for row in self.rows:
-            writer.writerow([cell_text(c) for c in row])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        """The table's data as a CSV file (csvfile.py), in the data dictionary's words
+        (datapackage.py): a grade's status in words, a date whole with its precision."""
+        dates = {i for i, name in enumerate(self.columns) if name == "Date"}
+        return csv_file(chart_csv_columns(self.columns),
+                        (_csv_row(row, dates) for row in self.rows))
 
     def figure_json(self) -> str:
         """The figure and its config as JSON that is safe inside a <script> element."""
@@ -113,17 +112,27 @@ def scope_chart_ids(key: str) -> tuple[str, str]:
     return f"{key}grades-by-area", f"{key}timeline"
 
 
-def round_chart_id(framework_id: str) -> str:
-    """The id of the chart of every organisation's grades under one framework."""
-    return f"round-{framework_id}"
+def round_chart_id(round_id: str) -> str:
+    """The id of the chart of every organisation's grades in one round."""
+    return f"round-{round_id}"
+
+
+def _csv_row(row: list[Cell], dates: set[int]) -> list[str | None]:
+    out: list[str | None] = []
+    for i, cell in enumerate(row):
+        if i in dates:
+            out += date_cells(PartialDate.parse(cell) if cell else None)
+        else:
+            out.append(cell_text(cell))
+    return out
 
 
 def cell_text(cell: Cell) -> str:
-    """A table cell as plain text (None: the area was not assessed)."""
+    """A table cell as the CSV file gives it (None: the area was not assessed)."""
     if cell is None:
-        return "not assessed"
+        return NOT_ASSESSED
     if isinstance(cell, GradeView):
-        return cell.label
+        return cell.label if cell.state == "graded" else cell.state.replace("-", " ")
     return cell
 
 

@@ -8,7 +8,8 @@ rounds compare every organisation under one framework.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .charts import (
@@ -27,7 +28,6 @@ from .charts import (
     timeline_events_by_year,
 )
 from .compare import CHANGES, Pair, compare, fate_in
-from .data import COLUMN_DOCS, JSON_SCHEMA_VERSION, JUDGMENT_COLUMNS
 from .errors import Problem
 from .load import load_file
 from .render import Page, script_safe_json
@@ -44,7 +44,7 @@ from .urls import (
     compare_data_path,
 )
 from .validate import suggest
-from .views import ITEM_GROUPS, STATUS_LABELS, AreaHistory, InspectionView, Scope, SiteView
+from .views import ITEM_GROUPS, STATUS_LABELS, InspectionView, Scope, SiteView
 
 
 def inspection_deps(view: InspectionView, site: SiteView,
@@ -184,30 +184,59 @@ def _site_wide_pages(site: SiteView, pairs: list[Pair]) -> list[Page]:
                       description="Search every inspection and area."))
     pages.append(Page(NOT_FOUND, "404.html", "Page not found", rooted_links=True,
                       deps=frozenset(), description="There is no page at this address."))
-    pages.append(Page(
-        DATA, "data.html", "Open data",
-        {"columns": COLUMN_DOCS, "fixed_columns": JUDGMENT_COLUMNS,
-         "json_version": JSON_SCHEMA_VERSION, "inspection_count": len(site.inspections),
-         "judgment_count": sum(len(v.rows) for v in site.inspections),
-         "scopes": site.scopes},
-        description="The grades and the record of every inspection as CSV and JSON, with "
-                    "sources and licence.",
-    ))
+    pages.append(data_page({}))
     return pages
 
 
-def _made(**makers: Callable[[], Any]) -> Callable[[Page], None]:
-    """A Page.make that adds each maker's result to the page's context, and every chart
-    among them to the page's charts."""
+#: The Data page's site path. It lists every file under data/, so it is written with them
+#: (see data.data_files), not with the other pages.
+DATA_PAGE = "data/"
 
-    def make(page: Page) -> None:
-        for name, maker in makers.items():
+
+def data_page(context: dict[str, Any]) -> Page:
+    """The Data page, showing ``context`` (see data.data_files)."""
+    return Page(DATA_PAGE, "data.html", "Open data", context,
+                description="The grades and the record of every inspection as CSV and JSON, "
+                            "with a data dictionary, sources and licence.")
+
+
+#: The kind of each chart (its CSV file's kind in datapackage.CHART_KINDS), by the name
+#: its page's template knows it by.
+CHART_KINDS = {"distribution": "grades", "case_chart": "case-files", "history_chart": "history",
+               "heatmap": "grades-by-area", "timeline_chart": "timeline",
+               "round_chart": "round"}
+
+
+@dataclass
+class _Made:
+    """A Page.make that adds each maker's result to the page's context, and every chart
+    among them to the page's charts; ``describe``: the name of a chart whose summary is the
+    page's description."""
+
+    makers: dict[str, Callable[[], Any]]
+    describe: str | None = None
+
+    def __call__(self, page: Page) -> None:
+        for name, maker in self.makers.items():
             value = maker()
             page.context[name] = value
             if isinstance(value, Chart):
                 page.charts.append(value)
+                if name == self.describe:
+                    page.description = value.summary
 
-    return make
+
+def _made(**makers: Callable[[], Any]) -> _Made:
+    return _Made(makers)
+
+
+def page_charts(page: Page) -> Iterator[tuple[str, Chart]]:
+    """The charts a page not yet rendered will show, each with its kind (see CHART_KINDS),
+    made without the rest of what the page shows."""
+    if isinstance(page.make, _Made):
+        for name, maker in page.make.makers.items():
+            if name in CHART_KINDS and (chart := maker()) is not None:
+                yield CHART_KINDS[name], chart
 
 
 def _inspection_page(site: SiteView, view: InspectionView, mine: list[Pair]) -> Page:
@@ -285,7 +314,9 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
             {"history": history, "prefix": prefix, "scope": scope},
             deps=frozenset(p.inspection.id for p in history.points),
             search={"kind": "Area"}, organisation=organisation,
-            make=functools.partial(_fill_area_page, history=history, key=scope.key),
+            make=_Made({"history_chart": functools.partial(area_history_chart, history,
+                                                           scope.key)},
+                       describe="history_chart"),
         ))
     pages.append(Page(
         scope.tracker_url, "tracker.html", "Follow-up tracker" if at_root
@@ -295,13 +326,6 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
         make=functools.partial(_fill_tracker, site=site, scope=scope),
     ))
     return pages
-
-
-def _fill_area_page(page: Page, history: AreaHistory, key: str) -> None:
-    chart = area_history_chart(history, key)
-    page.context["history_chart"] = chart
-    page.charts.append(chart)
-    page.description = chart.summary
 
 
 def _fill_tracker(page: Page, site: SiteView, scope: Scope) -> None:

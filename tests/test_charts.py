@@ -140,6 +140,31 @@ def test_case_file_chart_matches_the_content(built_site: Path, content: Content)
     assert "21 case files" in soup.find("figure", id=f"case-files-{insp.id}").get_text()
 
 
+#: A table cell without a grade, as the CSV files word it (see datapackage.RULES).
+CSV_WORDS = {"Not graded": "not graded", "Not known": "not known"}
+
+
+def as_csv(table: list[list[str]]) -> list[list[str]]:
+    """A chart's table as its CSV file gives it: each date whole, with its precision after
+    it, and a grade's absence in the data dictionary's words."""
+    header, *rows = table
+    dates = [i for i, name in enumerate(header) if name == "Date"]
+    out = []
+    for row in [header, *rows]:
+        cells = []
+        for i, cell in enumerate(row):
+            if i not in dates:
+                cells.append(CSV_WORDS.get(cell, cell) if row is not header else cell)
+            elif row is header:
+                cells += ["Date", "Date precision"]
+            else:
+                parts = cell.split("-")
+                cells += [cell + "-01" * (3 - len(parts)) if cell else "",
+                          ["year", "month", "day"][len(parts) - 1] if cell else ""]
+        out.append(cells)
+    return out
+
+
 def test_each_chart_csv_is_exactly_its_table(built_site: Path) -> None:
     for page in sorted(built_site.rglob("*.html")):
         soup = parse(page)
@@ -148,7 +173,7 @@ def test_each_chart_csv_is_exactly_its_table(built_site: Path) -> None:
             path = (page.parent / link["href"]).resolve()
             text = path.read_bytes().decode("utf-8-sig")
             rows = list(csv.reader(io.StringIO(text, newline="")))
-            assert rows == chart_table(soup, figure["id"]), path
+            assert rows == as_csv(chart_table(soup, figure["id"])), path
 
 
 def test_every_chart_is_a_figure_with_caption_summary_table_and_permalink(
@@ -171,7 +196,10 @@ def test_pages_stay_small_without_their_chart_data(built_site: Path) -> None:
         for script in soup.select('script[type="application/json"]'):
             script.decompose()
         size = len(str(soup).encode("utf-8"))
-        assert size < 60_000, f"{page.relative_to(built_site)}: {size:,} bytes"
+        # The Data page lists every file under data/ (a chart's CSV for every chart).
+        files = sum(1 for _ in (built_site / "data").rglob("*")) if page.parent.name == "data" \
+            else 0
+        assert size < 60_000 + 400 * files, f"{page.relative_to(built_site)}: {size:,} bytes"
 
 
 def test_plotly_is_copied_once_and_loaded_only_by_the_chart_script(built_site: Path) -> None:

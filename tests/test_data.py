@@ -56,27 +56,38 @@ def test_csv_rows_match_the_content(site: Path) -> None:
     first = rows[0]
     assert first["inspection_title"] == 'PEEL 2021/22, "the first" – inspection of Test Force'
     assert first["organisation"] == "Test Force Police"
-    assert first["published"] == "2021-11-23"
+    assert (first["published"], first["published_precision"]) == ("2021-11-23", "day")
+    assert (first["date"], first["date_precision"], first["date_basis"]) == (
+        "2021-11-23", "day", "published")
+    assert first["inspection_short_title"] == "PEEL 2021"
     assert first["sources"] == "PEEL 2021/22 report"
     assert first["source_urls"] == "https://example.org/report-2021"
     amended = rows[4]
     assert (amended["grade_as_published"], amended["amended_on"], amended["amendment_reason"]) == (
         "Adequate", "2024-08-08", "The force had supplied incorrect data.")
+    assert amended["amended_on_precision"] == "day"
 
 
 def test_json_carries_judgments_amendments_links_and_sources(site: Path) -> None:
     data = json.loads((site / "data" / "inspections.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     first, second = data["inspections"]
     assert first["id"] == "2021-peel"
     assert first["followed_up_by"] == []
     assert [j["status"] for j in first["judgments"]] == ["graded", "graded", "not-graded"]
+    assert (first["published"], first["published_precision"]) == ("2021-11-23", "day")
+    assert (first["date"], first["date_precision"], first["date_basis"]) == (
+        "2021-11-23", "day", "published")
+    assert first["case_files"] is None and first["framework"] == "peel-2021"
     assert second["amendments"] == [{
-        "date": "2024-08-08", "area": "investigating-crime", "from": "Adequate",
-        "to": "Requires improvement", "reason": "The force had supplied incorrect data.",
-        "cite": ["report"]}]
+        "date": "2024-08-08", "date_precision": "day", "area": "investigating-crime",
+        "from": "Adequate", "to": "Requires improvement",
+        "reason": "The force had supplied incorrect data.", "cite": ["report"]}]
     assert second["areas_for_improvement"][0]["continues"] == "2021-peel#afi-1"
-    assert second["sources"]["report"]["url"] == "https://example.org/report-2023"
+    assert second["sources"] == [{
+        "key": "report", "title": "PEEL 2023–25 report", "publisher": "HMICFRS",
+        "date": "2024-02-16", "date_precision": "day",
+        "url": "https://example.org/report-2023", "access": None, "seed": None, "note": None}]
     assert second["judgments"][1]["grade_as_published"] == "Adequate"
     assert second["judgments"][1]["grade"] == "Requires improvement"
 
@@ -86,13 +97,17 @@ def test_json_is_written_as_a_plain_dump_would_write_it(site: Path) -> None:
     assert raw == json.dumps(json.loads(raw), ensure_ascii=False, indent=1) + "\n"
 
 
-def test_data_page_links_the_files_and_documents_every_column(site: Path) -> None:
+def test_data_page_documents_every_column(site: Path) -> None:
     soup = parse(site / "data" / "index.html")
-    links = {a["href"] for a in soup.select("a[download]")}
-    assert links == {"judgments.csv", "inspections.json"}
-    documented = [code.get_text() for code in soup.select("table tbody th code")]
-    header = read_csv(site)[0].keys()
-    assert documented == list(header)
+    tables = {table.find("caption").get_text(): [code.get_text() for code in
+                                                 table.select("tbody th code")]
+              for table in soup.select("table.data-dictionary")}
+    assert tables["Columns of judgments.csv"] == list(read_csv(site)[0])
+    findings = (site / "data" / "findings.csv").read_text("utf-8-sig").splitlines()[0]
+    assert tables["Columns of findings.csv"] == findings.split(",")
+    fixed = [th.find("code").get_text() for th in soup.select("table.data-dictionary th")
+             if th.find(class_="fixed")]
+    assert fixed == JUDGMENT_COLUMNS
 
 
 def test_json_stays_valid_with_unicode_line_separators_in_text(minimal: Path,

@@ -38,10 +38,18 @@
     document.body.appendChild(overlay);
   }
 
+  // The build this page was served from; a later one reloads it (or shows its problems).
+  // livereload tells an open page of each build, but not a page that was itself reloading at
+  // that moment (its socket not yet open again), so the page also asks, now and then.
+  var seen = null;
   function check() {
     fetch("/__gradeline__/status.json", { cache: "no-store" })
       .then(function (r) { return r.json(); })
-      .then(show)
+      .then(function (status) {
+        if (seen !== null && status.build !== seen && status.ok) { location.reload(); return; }
+        if (status.build !== seen) { show(status); }
+        seen = status.build;
+      })
       .catch(function () { /* the server is restarting; livereload reconnects */ });
   }
   if (document.readyState === "loading") {
@@ -49,4 +57,5 @@
   } else {
     check();
   }
+  setInterval(check, 1000);
 })();
