@@ -12,12 +12,9 @@ import copy
 import functools
 import gc
 import hashlib
-import importlib.metadata
-import importlib.util
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +40,7 @@ from .resolve import (
 )
 from .search import index_search
 from .urls import Urls
+from .vendor import PLOTLY_JS, plotly_bundle
 from .views import SiteView, ViewCache, derive, inspection_url
 from .write import MARKER, MARKER_NOTE, InPlaceWriter, SiteWriter, check_output_folder
 
@@ -52,11 +50,6 @@ NAV = [("Inspections", ""), ("Timeline", "timeline/"), ("Areas", "areas/"),
        ("Compare", "compare/"), ("Tracker", "tracker/"), ("Data", "data/")]
 NAV_MANY = [("Organisations", ""), ("Rounds", "rounds/"), ("Compare", "compare/"),
             ("Data", "data/")]
-#: plotly.js as the installed plotly package ships it: copied into the site, never a CDN.
-#: Found without importing the package: a build needs only this file and the version.
-PLOTLY_JS = Path(importlib.util.find_spec("plotly").origin  # type: ignore[union-attr,arg-type]
-                 ).parent / "package_data" / "plotly.min.js"
-PLOTLY_VERSION = importlib.metadata.version("plotly")
 
 
 @dataclass(frozen=True)
@@ -243,13 +236,12 @@ class Builder:
     def prepare_renderer(self, urls: Urls, content: Content, single: bool) -> Renderer:
         """The renderer, set up for this build (made once, then kept: see Renderer)."""
         context = {"site": content.site, "nav": NAV if single else NAV_MANY,
-                   "plotly_map_style_id": plotly_map_style_id()}
+                   "plotly_js": plotly_bundle()[1]}
         if self.renderer is None:
             self.renderer = Renderer(urls, context, self.templates, self.compiled)
         renderer = self.renderer
         renderer.configure(urls, context)
         renderer.asset_hashes = hash_assets(self.templates / "static")
-        renderer.asset_hashes["plotly.min.js"] = PLOTLY_VERSION
         return renderer
 
     def finish(self, writer: SiteWriter | InPlaceWriter, site: SiteView, targets: list[str],
@@ -265,7 +257,7 @@ class Builder:
         if site_map is not None:
             writer.write("sitemap.xml", site_map)
         writer.copy_tree(self.templates / "static", "static")
-        writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
+        writer.copy_file(PLOTLY_JS, f"static/{plotly_bundle()[1]}")
         lap("feeds and assets")
         search_stale = False
         if self.search and (rendered or not writer.reuse_tree("pagefind")):
@@ -450,7 +442,7 @@ class Fingerprints:
     def __init__(self, content: Content, templates: Path, urls: Urls, search: bool):
         base = hashlib.sha1(usedforsecurity=False)
         # Pages do not depend on whether the search index is built; the site does.
-        base.update(f"{cache_version()}|{urls.base_url}|{PLOTLY_VERSION}".encode())
+        base.update(f"{cache_version()}|{urls.base_url}|{plotly_bundle()[1]}".encode())
         self.search = search
         for path in sorted(p for p in templates.rglob("*") if p.is_file()):
             base.update(path.relative_to(templates).as_posix().encode())
@@ -536,34 +528,6 @@ def manifest_intact(folder: Path, manifest: dict[str, Any]) -> bool:
                                    for rel, size in files.items())
     except OSError:
         return False
-
-
-def plotly_map_style_id() -> str:
-    """The id of the <style> element plotly.js injects for map charts (unused here).
-
-    plotly.js skips the injection when an element with that id exists; charts.js creates
-    one so that the Content-Security-Policy has nothing to refuse.
-    """
-    return _plotly_map_style_id(PLOTLY_JS.stat().st_mtime_ns)
-
-
-_MAP_STYLE = re.compile(rb'getElementById\("([0-9a-f]{64})"\)\)\{var e=document\.'
-                        rb'createElement\("style"\)')
-
-
-@functools.cache
-def _plotly_map_style_id(version: int) -> str:
-    """Read once per version of plotly.min.js (4.8 MB), a megabyte at a time: the whole
-    file at once would be the largest allocation of a build."""
-    with PLOTLY_JS.open("rb") as handle:
-        tail = b""
-        while chunk := handle.read(1 << 20):
-            text = tail + chunk
-            match = _MAP_STYLE.search(text)
-            if match:
-                return match.group(1).decode()
-            tail = text[-256:]  # a match may straddle two chunks
-    return ""
 
 
 def check(content_dir: Path = Path("content")) -> Content:

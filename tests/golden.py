@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "single-organisation-site.txt"
-# Asset versions change whenever a stylesheet or script changes; the pages do not.
-_VERSION = re.compile(rb"\?v=[0-9a-zA-Z.]+")
+# Asset versions change whenever a stylesheet or script changes; the pages do not. The
+# plotly.js bundle has its version and hash in its file name.
+_VERSION = re.compile(rb"\?v=[0-9a-zA-Z.]+|(?<=/plotly-)[0-9.]+\.[0-9a-f]+(?=\.min\.js)")
 
 
 def normalised(html: bytes) -> bytes:

@@ -1,16 +1,17 @@
-/* Gradeline charts: draw each Plotly chart when it first scrolls into view.
+/* Gradeline charts: draw each Plotly chart when it first comes near the screen.
    The page is complete without this script: every chart's data is in the table beside it.
-   plotly.min.js (large) is fetched only once a chart is about to be seen, so it never
-   delays the first paint of the text. */
+   plotly.js (only the trace types the site draws) is fetched as the page loads (the page's
+   head preloads it), so that it is there by the time the reader reaches a chart; charts
+   are drawn only as they come into view. */
 (function () {
   "use strict";
   var script = document.currentScript;
   var plotlySrc = script && script.getAttribute("data-plotly");
   var loading = null;
 
-  /* plotly.js injects <style> elements, which the Content-Security-Policy refuses. It skips
-     them when elements with their ids are already present: its own rules come from a
-     stylesheet file instead, and the map styles (unused here) are not needed. */
+  /* plotly.js injects a <style> element, which the Content-Security-Policy refuses. It
+     skips it when an element with its id is already present: its rules come from a
+     stylesheet file instead. */
   function preventInlineStyles() {
     if (!document.getElementById("plotly.js-style-global")) {
       var link = document.createElement("link");
@@ -19,12 +20,6 @@
       link.className = "no-inline-styles";
       link.href = script.getAttribute("data-plotly-css");
       document.head.appendChild(link);
-    }
-    var mapStyles = script.getAttribute("data-plotly-map-style-id");
-    if (mapStyles && !document.getElementById(mapStyles)) {
-      var placeholder = document.createElement("meta");
-      placeholder.id = mapStyles;
-      document.head.appendChild(placeholder);
     }
   }
 
@@ -76,6 +71,8 @@
   }
 
   var canvases = document.querySelectorAll(".chart-canvas[data-figure]");
+  if (!canvases.length) { return; }
+  loadPlotly().catch(function () {});  /* at once: each chart's render() waits for it */
   if (!("IntersectionObserver" in window)) {
     Array.prototype.forEach.call(canvases, render);
     return;
@@ -87,6 +84,6 @@
         render(entry.target);
       }
     });
-  }, { rootMargin: "0px" });
+  }, { rootMargin: "200px 0px" });
   Array.prototype.forEach.call(canvases, function (c) { observer.observe(c); });
 })();
