@@ -64,6 +64,10 @@ class Chart:
     layout: str = "side"
     #: Put the table one toggle away (where the page already lists the same data).
     table_toggle: bool = False
+    #: How the table reads on a phone: "stack" (each row a card, every cell labelled with
+    #: its column), "held" (a grid that scrolls sideways with its first column held in
+    #: place: for a matrix of grades) or "plain" (narrow enough as it is).
+    table_style: str = "stack"
 
     @property
     def csv_path(self) -> str:
@@ -151,7 +155,7 @@ def distribution_chart(view: InspectionView, scale_labels: list[str]) -> Chart |
         id=f"grades-{view.summary.id}", title=f"Grades given in {view.summary.short_title}",
         summary=summary, figure=figure, columns=["Grade", "Areas"],
         rows=[[label, str(counts[label])] for label in scale_labels],
-        height=60 + 40 * len(scale_labels),
+        height=60 + 40 * len(scale_labels), table_style="plain",
     )
 
 
@@ -191,7 +195,7 @@ def case_file_chart(view: InspectionView) -> Chart | None:
         id=f"case-files-{view.summary.id}", title=f"Case files rated, {view.summary.short_title}",
         summary=summary, figure=figure, columns=["Rating", "Files"],
         rows=[[label, str(n)] for label, n in zip(labels, counts, strict=True)],
-        notes=[cf.note] if cf.note else [], height=60 + 45 * len(labels),
+        notes=[cf.note] if cf.note else [], height=60 + 45 * len(labels), table_style="plain",
     )
 
 
@@ -395,7 +399,7 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
         id=f"{scope.key}grades-by-area", title="Grades by area and inspection",
         summary=summary,
         figure=figure, columns=["Area", *[s.short_title for s in columns]], rows=rows,
-        layout="chart-first",
+        layout="chart-first", table_style="held",
         notes=["Blank: the area was not assessed by that inspection's framework. "
                "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
                "NG not graded, ? not known."],
@@ -527,7 +531,7 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
                 f"{len(round_view.area_ids)} areas under {round_view.title}, each "
                 "organisation's latest inspection under that framework.",
         figure=figure, columns=["Organisation", *round_view.area_labels], rows=rows,
-        layout="chart-first", table_toggle=True,
+        layout="chart-first", table_toggle=True, table_style="held",
         notes=["O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
                "NG not graded, ? not known."],
         height=24 * len(round_view.rows) + room + 30,

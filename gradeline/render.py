@@ -197,13 +197,24 @@ def date(value: Any, unknown: str = "not known") -> Markup:
 
 
 def chart_rows(chart: Any) -> Markup:
-    """The rows of a chart's table (thousands of cells per build: Python, not a macro)."""
+    """The rows of a chart's table (thousands of cells per build: Python, not a macro).
+
+    A table stacked as cards on a phone keeps its table semantics through explicit roles
+    (browsers drop them when the cells are displayed as blocks), and each cell carries its
+    column's name to show beside it."""
+    stack = chart.table_style == "stack"
+    row = ' role="row"' if stack else ""
+    header = ' role="rowheader"' if stack else ""
+    labels = [f' role="cell" data-label="{escape(column)}"' if stack else ""
+              for column in chart.columns]
+    empty = ' class="empty"'
     out = []
-    for row in chart.rows:
-        cells = "".join(f'<th scope="row">{_chart_cell(value)}</th>'
-                        if i < chart.header_columns else f"<td>{_chart_cell(value)}</td>"
-                        for i, value in enumerate(row))
-        out.append(f"      <tr>{cells}</tr>\n")
+    for values in chart.rows:
+        cells = "".join(f'<th scope="row"{header}>{_chart_cell(value)}</th>'
+                        if i < chart.header_columns else
+                        f"<td{labels[i]}{empty if value == '' else ''}>{_chart_cell(value)}</td>"
+                        for i, value in enumerate(values))
+        out.append(f"      <tr{row}>{cells}</tr>\n")
     return Markup("".join(out))
 
 
