@@ -199,9 +199,9 @@ def date(value: Any, unknown: str = "not known") -> Markup:
 def chart_rows(chart: Any) -> Markup:
     """The rows of a chart's table (thousands of cells per build: Python, not a macro).
 
-    A table stacked as cards on a phone keeps its table semantics through explicit roles
-    (browsers drop them when the cells are displayed as blocks), and each cell carries its
-    column's name to show beside it."""
+    A table stacked as cards on a phone carries its table roles explicitly (some browsers
+    drop table semantics when cells are displayed as blocks), and each cell its column's
+    name to show beside it."""
     stack = chart.table_style == "stack"
     row = ' role="row"' if stack else ""
     header = ' role="rowheader"' if stack else ""

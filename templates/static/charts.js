@@ -39,6 +39,35 @@
     return loading;
   }
 
+  /* A chart that scrolls sideways keeps its row labels in view: a copy of them, on a
+     strip of the chart's background, is held at the left edge while the grid scrolls
+     beneath it (the column labels above the grid scroll with their columns). */
+  function holdRowLabels(canvas) {
+    var container = canvas.querySelector(".svg-container");
+    var chart = canvas.querySelector(".main-svg");
+    var labels = chart && chart.querySelector(".yaxislayer-above");
+    if (!container || !labels) { return; }
+    var old = container.querySelector(".chart-held-labels");
+    if (old) { container.removeChild(old); }
+    var left = chart.getBoundingClientRect().left;
+    var right = 0;
+    Array.prototype.forEach.call(labels.querySelectorAll("text"), function (text) {
+      right = Math.max(right, text.getBoundingClientRect().right - left);
+    });
+    var ns = "http://www.w3.org/2000/svg";
+    var strip = document.createElementNS(ns, "svg");
+    strip.setAttribute("class", "chart-held-labels");
+    strip.setAttribute("width", String(Math.ceil(right) + 4));
+    strip.setAttribute("height", chart.getAttribute("height"));
+    var background = document.createElementNS(ns, "rect");
+    background.setAttribute("width", "100%");
+    background.setAttribute("height", "100%");
+    background.setAttribute("fill", "#ffffff");
+    strip.appendChild(background);
+    strip.appendChild(labels.cloneNode(true));
+    container.insertBefore(strip, container.firstChild);
+  }
+
   function linkFor(canvas, path) {
     var index = path.slice(-1) === "/" ? canvas.getAttribute("data-index") : "";
     return canvas.getAttribute("data-root") + path + index;
@@ -50,8 +79,19 @@
     var figure = JSON.parse(source.textContent);
     loadPlotly().then(function (Plotly) {
       canvas.textContent = "";
-      canvas.style.height = canvas.getAttribute("data-height") + "px";
+      var height = Number(canvas.getAttribute("data-height"));
       var narrowest = Number(canvas.getAttribute("data-min-width"));
+      var narrow = figure.narrow;
+      delete figure.narrow;
+      if (narrow && narrowest > canvas.clientWidth) {
+        /* A phone: the figure's layout for narrow screens (shorter lines of labels). */
+        Object.keys(narrow.layout).forEach(function (key) {
+          figure.layout[key] = narrow.layout[key];
+        });
+        height = narrow.height;
+        narrowest = narrow.min_width;
+      }
+      canvas.style.height = height + "px";
       if (narrowest > canvas.clientWidth) {
         /* Too narrow to read: drawn as wide as it must be, to scroll sideways. */
         figure.layout.width = narrowest;
@@ -59,6 +99,10 @@
       }
       return Plotly.newPlot(canvas, figure.data, figure.layout, figure.config);
     }).then(function () {
+      if (canvas.classList.contains("chart-wide")) {
+        holdRowLabels(canvas);
+        canvas.on("plotly_afterplot", function () { holdRowLabels(canvas); });
+      }
       canvas.classList.add("chart-drawn");
       canvas.on("plotly_click", function (event) {
         var point = event.points && event.points[0];
