@@ -4,11 +4,12 @@ Usage: python scripts/refresh_plotly.py [--version X.Y.Z]
 
 The site's charts use scatter, bar and heatmap traces only; the full plotly.min.js (every
 trace type, 4.8 MB) is four times the size of a bundle of those. This installs plotly.js
-(the version the installed plotly package ships, unless --version says otherwise) and
-esbuild from the npm registry into a temporary folder, bundles them with
-scripts/plotly-bundle.mjs, and writes templates/vendor/plotly/: plotly.min.js, plotly.js's
-LICENSE and bundle.json (version, traces, esbuild's version, the bundle's SHA-256). Needs
-Node and npm; building the site needs neither.
+(the version the installed plotly package ships, unless --version says otherwise), esbuild
+and acorn from the npm registry into a temporary folder, bundles them with
+scripts/plotly-bundle.mjs (which leaves out the attributes' descriptions, as plotly.js's
+own minified bundles do), and writes templates/vendor/plotly/: plotly.min.js, plotly.js's
+LICENSE and bundle.json (version, traces, the tools' versions, the bundle's SHA-256).
+Needs Node and npm; building the site needs neither.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ VENDOR = ROOT / "templates" / "vendor" / "plotly"
 TRACES = ["scatter", "bar", "heatmap"]
 #: Pinned so that the same plotly.js version always bundles to the same bytes.
 ESBUILD = "0.28.2"
+ACORN = "8.19.0"
 
 
 def main() -> int:
@@ -41,7 +43,7 @@ def main() -> int:
         work = Path(tmp)
         subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
                         "--ignore-scripts", "--prefix", str(work), f"plotly.js@{version}",
-                        f"esbuild@{ESBUILD}"], check=True)
+                        f"esbuild@{ESBUILD}", f"acorn@{ACORN}"], check=True)
         entry = work / "entry.js"
         entry.write_text(
             "var Plotly = require('plotly.js/lib/core');\n"
@@ -59,7 +61,7 @@ def main() -> int:
         shutil.copy(work / "node_modules" / "plotly.js" / "LICENSE", VENDOR / "LICENSE")
     data = (VENDOR / "plotly.min.js").read_bytes()
     (VENDOR / "bundle.json").write_text(json.dumps({
-        "version": version, "traces": TRACES, "esbuild": ESBUILD,
+        "version": version, "traces": TRACES, "esbuild": ESBUILD, "acorn": ACORN,
         "sha256": hashlib.sha256(data).hexdigest()}, indent=2) + "\n")
     print(f"plotly.js {version} ({', '.join(TRACES)}): {len(data):,} bytes "
           f"in {VENDOR.relative_to(ROOT)}")
