@@ -46,7 +46,8 @@ def test_every_chart_draws_with_its_traces(browser: Browser, served: str, path: 
 
 def test_plotly_is_fetched_as_soon_as_a_chart_page_loads(browser: Browser, served: str) -> None:
     """The bundle is fetched once, under its versioned and hashed name, while the page loads,
-    although no chart is on screen yet; a page without charts never fetches it."""
+    although no chart is on screen yet; it runs only once a chart comes near (a reader of
+    the text above is never kept waiting by it); a page without charts never fetches it."""
     context = browser.new_context(viewport={"width": 412, "height": 823})
     page = context.new_page()
     requests: list[str] = []
@@ -57,6 +58,7 @@ def test_plotly_is_fetched_as_soon_as_a_chart_page_loads(browser: Browser, serve
     assert [url for url in requests if "plotly" in url and url.endswith(".js")] == [
         served + "static/" + name]
     assert page.locator(".chart-canvas .main-svg").count() == 0  # none in view: none drawn
+    assert page.evaluate("typeof window.Plotly") == "undefined"
     page.locator(".chart-canvas").first.scroll_into_view_if_needed()
     page.locator(".chart-canvas .main-svg").first.wait_for(timeout=15_000)
     assert sum(name in url for url in requests) == 1

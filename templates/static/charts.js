@@ -1,8 +1,9 @@
 /* Gradeline charts: draw each Plotly chart when it first comes near the screen.
    The page is complete without this script: every chart's data is in the table beside it.
    plotly.js (only the trace types the site draws) is fetched as the page loads (the page's
-   head preloads it), so that it is there by the time the reader reaches a chart; charts
-   are drawn only as they come into view. */
+   head preloads it), so that it is there by the time the reader reaches a chart; it runs,
+   and charts are drawn, only as a chart comes near the screen, so that a reader of the
+   text above the charts never waits for it. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -116,7 +117,6 @@
 
   var canvases = document.querySelectorAll(".chart-canvas[data-figure]");
   if (!canvases.length) { return; }
-  loadPlotly().catch(function () {});  /* at once: each chart's render() waits for it */
   if (!("IntersectionObserver" in window)) {
     Array.prototype.forEach.call(canvases, render);
     return;
