@@ -199,22 +199,18 @@ def date(value: Any, unknown: str = "not known") -> Markup:
 def chart_rows(chart: Any) -> Markup:
     """The rows of a chart's table (thousands of cells per build: Python, not a macro).
 
-    A table stacked as cards on a phone carries its table roles explicitly (some browsers
-    drop table semantics when cells are displayed as blocks), and each cell its column's
-    name to show beside it."""
+    In a table stacked as cards on a phone, each cell carries its column's name to show
+    beside it, and an empty cell is marked to be left out."""
     stack = chart.table_style == "stack"
-    row = ' role="row"' if stack else ""
-    header = ' role="rowheader"' if stack else ""
-    labels = [f' role="cell" data-label="{escape(column)}"' if stack else ""
-              for column in chart.columns]
+    labels = [f' data-label="{escape(column)}"' if stack else "" for column in chart.columns]
     empty = ' class="empty"'
     out = []
     for values in chart.rows:
-        cells = "".join(f'<th scope="row"{header}>{_chart_cell(value)}</th>'
+        cells = "".join(f'<th scope="row">{_chart_cell(value)}</th>'
                         if i < chart.header_columns else
                         f"<td{labels[i]}{empty if value == '' else ''}>{_chart_cell(value)}</td>"
                         for i, value in enumerate(values))
-        out.append(f"      <tr{row}>{cells}</tr>\n")
+        out.append(f"      <tr>{cells}</tr>\n")
     return Markup("".join(out))
 
 

@@ -182,8 +182,8 @@ def test_timeline_markers_never_hide_each_other(browser: Browser, served: str,
 
 def test_stacked_tables_keep_their_table_semantics(phone: Page, served: str) -> None:
     """Shown as cards, a table is still a table to a screen reader: its caption, column
-    headers, row headers and cells. (Some browsers drop table semantics for cells displayed
-    as blocks; the stacked tables also carry their roles explicitly.)"""
+    headers, row headers and cells. (Explicit ARIA roles on the cells would be invalid HTML
+    inside a table, so this rests on the browser keeping them for cells shown as blocks.)"""
     for path, selector in [("compare/2021-peel/2023-peel/", "table.comparison"),
                            ("tracker/", "table.tracker"),
                            ("inspections/2021-peel/", "table.judgments"),
