@@ -260,15 +260,16 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
     rows: list[list[Cell]] = []
     for p in history.points:
         published = p.row.published if p.row.amended else None
+        # The grade near the front: on a phone each row is a card, read top to bottom.
         rows.append([p.inspection.short_title,
                      str(p.inspection.date) if p.inspection.date else "",
-                     p.area_label, p.scale_title, p.row.current,
-                     published.label if published else ""])
+                     p.row.current, published.label if published else "",
+                     p.scale_title, p.area_label])
     return Chart(
         id=f"{key}history-{history.id}", title=f"{history.name}: grades over time",
         summary=_history_summary(history), figure=figure,
-        columns=["Inspection", "Date", "Area as named by the framework", "Scale", "Grade",
-                 "Grade as published"],
+        columns=["Inspection", "Date", "Grade", "Grade as published", "Scale",
+                 "Area as named by the framework"],
         rows=rows, height=380, layout="table-first",
     )
 

@@ -96,7 +96,7 @@ def test_area_history_tables_match_the_content(built_site: Path, content: Conten
     for page in pages:
         area = page.parent.name
         rows = chart_table(parse(page), f"history-{area}")[1:]
-        assert [(titles[r[0]], r[4]) for r in rows] == [
+        assert [(titles[r[0]], r[2]) for r in rows] == [
             (i.id, expected[(i.id, area)]) for i in content.inspections
             if (i.id, area) in expected]
 
