@@ -3,9 +3,10 @@
 Usage: python bench/lighthouse.py [--site site] [--lighthouse PATH] [pages ...]
 
 Needs Node with the npm package `lighthouse` (npm install lighthouse@12) and Chromium
-(CHROME_PATH, default /usr/bin/chromium). Serves the site on 127.0.0.1 and prints one row per
-page: performance, accessibility, best practices, SEO, and the main timings. Lighthouse exits
-0 whatever the scores, so the scores are read from its JSON report.
+(CHROME_PATH, default /usr/bin/chromium). Serves the site gzipped on 127.0.0.1, as static
+hosts serve it, and prints one row per page: performance, accessibility, best practices, SEO,
+and the main timings. Lighthouse exits 0 whatever the scores, so the scores are read from its
+JSON report.
 """
 
 from __future__ import annotations
@@ -22,18 +23,14 @@ import tempfile
 import threading
 from pathlib import Path
 
+from phone import GzipHandler
+
 DEFAULT_PAGES = ["", "timeline/", "inspections/2023-peel/", "areas/investigating-crime/"]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files without logging every request."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(QuietHandler, directory=str(folder))
+    """Serve the site gzipped, as static hosts do (the phone benchmark's server)."""
+    handler = functools.partial(GzipHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -21,10 +21,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import importlib.metadata
-import importlib.util
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -52,14 +49,9 @@ from .render import TEMPLATES, Page, Renderer, hash_assets, render_pages
 from .resolve import Content, read_content
 from .search import index_search
 from .urls import SitePaths, Urls, inspection_path
+from .vendor import PLOTLY_JS, plotly_bundle
 from .views import SiteView
 from .write import MARKER_NOTE, InPlaceWriter, SiteWriter, Writer, check_output_folder
-
-#: plotly.js as the installed plotly package ships it: copied into the site, never a CDN.
-#: Found without importing the package: a build needs only this file and the version.
-PLOTLY_JS = Path(importlib.util.find_spec("plotly").origin  # type: ignore[union-attr,arg-type]
-                 ).parent / "package_data" / "plotly.min.js"
-PLOTLY_VERSION = importlib.metadata.version("plotly")
 
 
 @dataclass(frozen=True)
@@ -231,7 +223,7 @@ class Builder:
         state.urls = Urls(self.base_url or state.content.site.base_url)
         state.fingerprints = Fingerprints(
             state.content.digests, state.content.shared_digest, self.templates,
-            [str(state.urls.base_url), PLOTLY_VERSION], self.search)
+            [str(state.urls.base_url), plotly_bundle()[1]], self.search)
         if state.previous is not None:
             if reason := private_folder(state.previous):
                 state.notes.append(f"the earlier site was not reused: {reason}")
@@ -305,7 +297,7 @@ class Builder:
         if site_map is not None:
             writer.write("sitemap.xml", site_map)
         writer.copy_tree(self.templates / "static", "static")
-        writer.copy_file(PLOTLY_JS, "static/plotly.min.js")
+        writer.copy_file(PLOTLY_JS, f"static/{plotly_bundle()[1]}")
         state.timings.lap("feeds and assets")
         if self.search and (state.rendered or not writer.reuse_tree("pagefind")):
             if self.search_later and state.previous is not None and \
@@ -335,7 +327,7 @@ class Builder:
     def _renderer(self, state: BuildState) -> Renderer:
         """The renderer, set up for this build (made once, then kept: see Renderer)."""
         context = {"site": state.content.site, "nav": site_nav(state.site),
-                   "paths": SitePaths(), "plotly_map_style_id": plotly_map_style_id()}
+                   "paths": SitePaths(), "plotly_js": plotly_bundle()[1]}
         if self.renderer is None:
             compiled = self.cache_dir / "templates" if self.cache_dir else None
             if compiled is not None and private_folder(self.cache_dir):  # type: ignore[arg-type]
@@ -343,7 +335,6 @@ class Builder:
             self.renderer = Renderer(state.urls, context, self.templates, compiled)
         self.renderer.configure(state.urls, context)
         self.renderer.asset_hashes = hash_assets(self.templates / "static")
-        self.renderer.asset_hashes["plotly.min.js"] = PLOTLY_VERSION
         return self.renderer
 
     def _write_data(self, state: BuildState, writer: Writer) -> None:
@@ -422,34 +413,6 @@ def build(
     builder = Builder(content_dir, base_url, templates, search=search, cache_dir=cache_dir,
                       once=True)
     return builder.build(out_dir, previous=out_dir if cache and out_dir.is_dir() else None)
-
-
-def plotly_map_style_id() -> str:
-    """The id of the <style> element plotly.js injects for map charts (unused here).
-
-    plotly.js skips the injection when an element with that id exists; charts.js creates
-    one so that the Content-Security-Policy has nothing to refuse.
-    """
-    return _plotly_map_style_id(PLOTLY_JS.stat().st_mtime_ns)
-
-
-_MAP_STYLE = re.compile(rb'getElementById\("([0-9a-f]{64})"\)\)\{var e=document\.'
-                        rb'createElement\("style"\)')
-
-
-@functools.cache
-def _plotly_map_style_id(version: int) -> str:
-    """Read once per version of plotly.min.js (4.8 MB), a megabyte at a time: the whole
-    file at once would be the largest allocation of a build."""
-    with PLOTLY_JS.open("rb") as handle:
-        tail = b""
-        while chunk := handle.read(1 << 20):
-            text = tail + chunk
-            match = _MAP_STYLE.search(text)
-            if match:
-                return match.group(1).decode()
-            tail = text[-256:]  # a match may straddle two chunks
-    return ""
 
 
 def check(content_dir: Path = Path("content")) -> Content:

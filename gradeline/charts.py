@@ -65,6 +65,12 @@ class Chart:
     layout: str = "side"
     #: Put the table one toggle away (where the page already lists the same data).
     table_toggle: bool = False
+    #: For a screen narrower than min_width: what to draw instead (see narrow_heatmap).
+    narrow: dict[str, Any] | None = None
+    #: How the table reads on a phone: "stack" (each row a card, every cell labelled with
+    #: its column), "held" (a grid that scrolls sideways with its first column held in
+    #: place: for a matrix of grades) or "plain" (narrow enough as it is).
+    table_style: str = "stack"
 
     @property
     def csv_path(self) -> str:
@@ -80,7 +86,8 @@ class Chart:
 
     def figure_json(self) -> str:
         """The figure and its config as JSON that is safe inside a <script> element."""
-        return script_safe_json({**self.figure, "config": CONFIG})
+        extra = {"narrow": self.narrow} if self.narrow else {}
+        return script_safe_json({**self.figure, "config": CONFIG, **extra})
 
     @property
     def trace_count(self) -> int:
@@ -190,7 +197,7 @@ def distribution_chart(view: InspectionView, scale_labels: list[str]) -> Chart |
         title=f"Grades given in {view.summary.short_title}",
         summary=summary, figure=figure, columns=["Grade", "Areas"],
         rows=[[label, str(counts[label])] for label in scale_labels],
-        height=60 + 40 * len(scale_labels),
+        height=60 + 40 * len(scale_labels), table_style="plain",
     )
 
 
@@ -231,7 +238,7 @@ def case_file_chart(view: InspectionView) -> Chart | None:
         title=f"Case files rated, {view.summary.short_title}",
         summary=summary, figure=figure, columns=["Rating", "Files"],
         rows=[[label, str(n)] for label, n in zip(labels, counts, strict=True)],
-        notes=[cf.note] if cf.note else [], height=60 + 45 * len(labels),
+        notes=[cf.note] if cf.note else [], height=60 + 45 * len(labels), table_style="plain",
     )
 
 
@@ -271,12 +278,17 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>"
                              "<b>%{customdata[2]}</b><extra></extra>",
         })
+    dates = _date_range(history)
     shapes, annotations = _scale_change_marks(segments)
+    # Years only: on a phone, plotly's own choice for a few years is half-years ("Jul 2016"),
+    # two lines a label, which run out of the chart.
+    years = int(dates[1][:4]) - int(dates[0][:4])
     figure = {
         "data": traces,
         "layout": _layout(
             xaxis={"type": "date", "fixedrange": True, "gridcolor": "#e5e5e5",
-                   "range": _date_range(history)},
+                   "range": dates, "tickformat": "%Y", "automargin": True,
+                   **({"dtick": "M12"} if years <= 4 else {})},
             yaxis={"tickvals": list(range(TONES)), "ticktext": TONE_AXIS,
                    "range": [TONES - 0.4, -0.9], "fixedrange": True, "automargin": True,
                    "gridcolor": "#e5e5e5", "zeroline": False},
@@ -288,15 +300,16 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
     rows: list[list[Cell]] = []
     for p in history.points:
         published = p.row.published if p.row.amended else None
+        # The grade near the front: on a phone each row is a card, read top to bottom.
         rows.append([p.inspection.short_title,
                      str(p.inspection.date) if p.inspection.date else "",
-                     p.area_label, p.scale_title, p.row.current,
-                     published.label if published else ""])
+                     p.row.current, published.label if published else "",
+                     p.scale_title, p.area_label])
     return Chart(
         id=area_chart_id(key, history.id), title=f"{history.name}: grades over time",
         summary=_history_summary(history), figure=figure,
-        columns=["Inspection", "Date", "Area as named by the framework", "Scale", "Grade",
-                 "Grade as published"],
+        columns=["Inspection", "Date", "Grade", "Grade as published", "Scale",
+                 "Area as named by the framework"],
         rows=rows, height=380, layout="table-first",
     )
 
@@ -309,7 +322,9 @@ def _date_range(history: AreaHistory) -> list[str]:
 
 def _scale_change_marks(segments: list[list[Any]]) -> tuple[list[dict[str, Any]],
                                                              list[dict[str, Any]]]:
-    """A dashed vertical line and a note wherever the grading scale changes."""
+    """A dashed vertical line and a note wherever the grading scale changes. The note ends
+    at the line: on a phone the plot is narrower than the note, which would run out of the
+    chart on the right, while on the left the grade names leave it room."""
     shapes, annotations = [], []
     for before, after in itertools.pairwise(segments):
         a, b = before[-1].inspection.date, after[0].inspection.date
@@ -320,7 +335,7 @@ def _scale_change_marks(segments: list[list[Any]]) -> tuple[list[dict[str, Any]]
                        "x1": str(middle), "y0": 0, "y1": 1,
                        "line": {"color": "#505a5f", "width": 2, "dash": "dash"}})
         annotations.append({"xref": "x", "yref": "paper", "x": str(middle), "y": 1.08,
-                            "showarrow": False, "xanchor": "center",
+                            "showarrow": False, "xanchor": "right", "align": "right",
                             # Two short lines: one long one ran off a phone's screen.
                             "text": "Scale changed:<br>not directly comparable",
                             "font": {"size": 12, "color": "#505a5f"}})
@@ -435,20 +450,28 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
         id=scope_chart_ids(scope.key)[0], title="Grades by area and inspection",
         summary=summary,
         figure=figure, columns=["Area", *[s.short_title for s in columns]], rows=rows,
-        layout="chart-first",
+        layout="chart-first", table_style="held",
         notes=["Blank: the area was not assessed by that inspection's framework. "
                "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
                "NG not graded, ? not known."],
         height=max(300, 32 * len(areas) + 160),
         min_width=_heatmap_min_width([line for lines in names for line in lines], titles),
+        narrow=narrow_heatmap(figure, [a.name for a in areas], titles, 160),
     )
 
 
 # -- the timeline ------------------------------------------------------------------------------
 
+#: Each kind of event its own symbol (and a publication or an amendment its own colour).
 EVENT_SYMBOLS = {"fieldwork": "line-ew", "published": "circle", "amended": "diamond",
-                 "response": "triangle-up", "coverage": "square", "press-release": "square",
-                 "letter": "triangle-up", "report": "circle-open", "data": "circle-open"}
+                 "response": "triangle-up", "coverage": "square", "press-release": "star",
+                 "letter": "triangle-down", "report": "pentagon", "data": "hexagon"}
+EVENT_COLOURS = {"published": "#1d4f91", "amended": "#a63603"}
+#: Markers in one lane closer than this share of the years shown are set one above the
+#: other, so that none hides another (on a phone a year is about 15 pixels wide).
+NEAR = 1 / 16
+#: Where such markers go, from the lane's line, in lanes: on it, above, below, then further.
+SLOTS = [0.0, 0.2, -0.2, 0.4, -0.4]
 
 
 def timeline_chart(scope: Scope, content: Content) -> Chart | None:
@@ -458,37 +481,42 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
         return None
     kinds = content.site.kinds
     lanes = [k for k in kinds if any(e.inspection.kind == k for e in events)]
+    # The first kind on top: lanes count down the y axis.
+    lane_y = {k: len(lanes) - 1 - i for i, k in enumerate(lanes)}
     traces: list[dict[str, Any]] = []
     # Fieldwork periods as bars: one trace, segments separated by gaps.
     xs: list[str | None] = []
-    ys: list[str | None] = []
+    ys: list[float | None] = []
     for e in events:
         if e.type == "fieldwork":
             xs += [str(e.date.start()), str((e.end or e.date).end()), None]
-            label = kinds[e.inspection.kind].label
-            ys += [label, label, None]
+            ys += [lane_y[e.inspection.kind], lane_y[e.inspection.kind], None]
     if xs:
         traces.append({"type": "scatter", "mode": "lines", "name": "Fieldwork", "x": xs,
                        "y": ys, "line": {"color": "#505a5f", "width": 10},
                        "hoverinfo": "skip", "connectgaps": False})
+    years = [e.date.year for e in events]
+    markers = _timeline_markers([e for e in events if e.type != "fieldwork"], lane_y,
+                                (max(years) + 1 - min(years)) * 365.25 * NEAR)
     for event_type in ("published", "amended", "response", "coverage", "press-release",
                        "letter", "report", "data"):
-        chosen = [e for e in events if e.type == event_type]
+        chosen = [(group, y) for group, y in markers if group[0].type == event_type]
         if not chosen:
             continue
         traces.append({
-            "type": "scatter", "mode": "markers", "name": chosen[0].type_label,
-            "x": [str(e.date.start()) for e in chosen],
-            "y": [kinds[e.inspection.kind].label for e in chosen],
-            "customdata": [[e.title, e.date.label, e.detail or "", e.url] for e in chosen],
+            "type": "scatter", "mode": "markers", "name": chosen[0][0][0].type_label,
+            "x": [str(group[0].date.start()) for group, _ in chosen],
+            "y": [y for _, y in chosen],
+            "customdata": [["<br>".join(e.title for e in group), group[0].date.label,
+                            "<br>".join(e.detail for e in group if e.detail), group[0].url]
+                           for group, _ in chosen],
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
                              "%{customdata[2]}<extra></extra>",
             "cliponaxis": False,  # a marker at either end of the years is drawn whole
-            "marker": {"size": 13, "symbol": EVENT_SYMBOLS[event_type],
-                       "color": "#1d4f91" if event_type == "published" else "#ffffff",
+            "marker": {"size": 12, "symbol": EVENT_SYMBOLS[event_type],
+                       "color": EVENT_COLOURS.get(event_type, "#ffffff"),
                        "line": {"color": "#0b0c0c", "width": 1.5}},
         })
-    years = [e.date.year for e in events]
     figure = {
         "data": traces,
         "layout": _layout(
@@ -496,9 +524,10 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
             # phone (one label a year there would overlap).
             xaxis={"type": "date", "range": [f"{min(years)}-01-01", f"{max(years) + 1}-01-01"],
                    "fixedrange": True, "gridcolor": "#e5e5e5", "tickformat": "%Y"},
-            yaxis={"categoryorder": "array",
-                   "categoryarray": [kinds[k].label for k in reversed(lanes)],
-                   "fixedrange": True, "automargin": True},
+            yaxis={"tickmode": "array", "tickvals": [lane_y[k] for k in lanes],
+                   "ticktext": [kinds[k].label for k in lanes],
+                   "range": [-0.6, len(lanes) - 0.4], "zeroline": False,
+                   "fixedrange": True, "automargin": True, "gridcolor": "#e5e5e5"},
             showlegend=True, legend={"orientation": "h", "y": -0.2},
             margin={"l": 10, "r": 10, "t": 10, "b": 40},
         ),
@@ -513,8 +542,27 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
         id=scope_chart_ids(scope.key)[1], title="Timeline of inspections", summary=summary,
         figure=figure,
         columns=["Date", "Event", "Kind", "Title", "Detail"], rows=rows,
-        height=120 + 60 * len(lanes), layout="chart-first", table_toggle=True,
+        height=140 + 80 * len(lanes), layout="chart-first", table_toggle=True,
     )
+
+
+def _timeline_markers(events: list[TimelineEvent], lane_y: dict[str, int],
+                      near_days: float) -> list[tuple[list[TimelineEvent], float]]:
+    """The timeline's markers: events of one type on one day in one lane are one marker
+    (its hover lists them all); a marker closer than ``near_days`` to another in its lane
+    goes in the next free slot above or below the lane's line."""
+    groups: dict[tuple[str, str, Any], list[TimelineEvent]] = {}
+    for e in events:
+        groups.setdefault((e.inspection.kind, e.type, e.date.start()), []).append(e)
+    placed: list[tuple[list[TimelineEvent], float]] = []
+    last: dict[tuple[str, float], Any] = {}  # (lane, slot) -> the date of its latest marker
+    for (kind, _, day), group in sorted(groups.items(), key=lambda item: item[0][2]):
+        free = [slot for slot in SLOTS if (kind, slot) not in last
+                or (day - last[(kind, slot)]).days >= near_days]
+        slot = free[0] if free else min(SLOTS, key=lambda s: last[(kind, s)])
+        last[(kind, slot)] = day
+        placed.append((group, lane_y[kind] + slot))
+    return placed
 
 
 def _join(parts: list[str]) -> str:
@@ -567,11 +615,13 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
                 f"{len(round_view.area_ids)} areas under {round_view.title}, each "
                 "organisation's latest inspection under that framework.",
         figure=figure, columns=["Organisation", *round_view.area_labels], rows=rows,
-        layout="chart-first", table_toggle=True,
+        layout="chart-first", table_toggle=True, table_style="held",
         notes=["O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
                "NG not graded, ? not known."],
         height=24 * len(round_view.rows) + room + 30,
         min_width=_heatmap_min_width([r.organisation_name for r in round_view.rows], wrapped),
+        narrow=narrow_heatmap(figure, [r.organisation_name for r in round_view.rows], wrapped,
+                              room + 30),
     )
 
 
@@ -584,14 +634,40 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
 
 
-def _heatmap_min_width(row_names: list[str], column_labels: list[list[str]]) -> int:
+#: On a phone, a heatmap's row names in lines of about this many characters, at this size.
+NARROW_LINE = 18
+NARROW_FONT = 11
+
+
+def narrow_heatmap(figure: dict[str, Any], row_names: list[str],
+                   column_labels: list[list[str]], room: int) -> dict[str, Any]:
+    """How a heatmap is drawn on a phone, where it scrolls sideways: its row names in short
+    lines of smaller type (at most three a name), so that held at the left while the grid
+    scrolls (charts.js) they leave most of the screen to the grid; the rows as tall as the
+    lines need. ``room``: the height above and below the grid. charts.js puts ``layout``
+    over the figure's layout and draws it ``height`` high and at least ``min_width`` wide."""
+    lines = [_wrap(name, max(NARROW_LINE, -(-len(name) // 3) + 2)) for name in row_names]
+    yaxis = {**figure["layout"]["yaxis"], "tickmode": "array", "tickvals": row_names,
+             "ticktext": ["<br>".join(name) for name in lines],
+             "tickfont": {"size": NARROW_FONT}}
+    tallest = max(len(name) for name in lines)
+    return {
+        "layout": {"yaxis": yaxis},
+        "height": room + len(row_names) * max(26, round(tallest * NARROW_FONT * 1.25) + 4),
+        "min_width": _heatmap_min_width([line for name in lines for line in name],
+                                        column_labels, NARROW_FONT),
+    }
+
+
+def _heatmap_min_width(row_names: list[str], column_labels: list[list[str]],
+                       size: int = FONT["size"]) -> int:
     """The narrowest a heatmap can be drawn with every row name whole, columns wide enough
     for a two-letter grade and for their angled labels' lines not to touch, and room for
     the last label to the right: on a narrower screen it scrolls sideways rather than
     squeeze (plotly would cut the names off and crowd the labels)."""
     names = max((len(name) for name in row_names), default=0)
     column = max(34, 26 * max((len(lines) for lines in column_labels), default=1))
-    return (round(names * FONT["size"] * 0.55) + 30 + column * len(column_labels)
+    return (round(names * size * 0.55) + 30 + column * len(column_labels)
             + _rotated_extent(column_labels[-1] if column_labels else [""]))
 
 

@@ -38,6 +38,11 @@ CHANGES = {
     "only-earlier": ("◀", "Only in the earlier report"),
     "only-later": ("▶", "Only in the later report"),
 }
+#: The same, for two reports of different organisations (neither is earlier or later).
+CHANGES_ACROSS = {**CHANGES, "better": ("▲", "Better in the second"),
+                  "worse": ("▼", "Worse in the second"),
+                  "only-earlier": ("◀", "Only in the first report"),
+                  "only-later": ("▶", "Only in the second report")}
 
 
 def compare_grades(earlier: GradeView | None, later: GradeView | None) -> str:
@@ -158,6 +163,11 @@ class Pair:
         return compare_query(self.earlier.summary.id, self.later.summary.id)
 
     @property
+    def changes(self) -> dict[str, tuple[str, str]]:
+        """How each change between two grades is shown: (symbol, words), by key."""
+        return CHANGES_ACROSS if self.across else CHANGES
+
+    @property
     def across(self) -> bool:
         """Whether the two reports are of different organisations."""
         return self.earlier.inspection.organisation != self.later.inspection.organisation
@@ -195,7 +205,7 @@ class Comparison(Pair):
     def change_counts(self) -> list[tuple[str, str, int]]:
         """How many areas changed each way: (symbol, words, count), in CHANGES order."""
         counter = Counter(r.change for r in self.rows)
-        return [(sym, words, counter[key]) for key, (sym, words) in CHANGES.items()
+        return [(sym, words, counter[key]) for key, (sym, words) in self.changes.items()
                 if counter[key]]
 
 
@@ -347,6 +357,13 @@ def comparability_notes(content: Content, fa: str | None, fb: str | None) -> lis
                     f"and the {content.scales[sb].title}. Their grades are not directly "
                     "comparable, so no change is shown: HMICFRS says a lower grade on the "
                     "newer scale does not necessarily mean worse performance."]
+        if fa != fb and content.frameworks[fa].round_id == content.frameworks[fb].round_id:
+            return [f"The two reports were graded under two versions of one cycle's framework, "
+                    f"{content.frameworks[fa].title} and {content.frameworks[fb].title}, on the "
+                    "same scale. Areas are matched by their canonical ids; an area that one "
+                    "version grades and the other does not has no grade to compare, and the "
+                    "inspectorate gives no guidance on comparing grades across the two "
+                    "versions."]
         if fa != fb:
             return [f"The two reports use different frameworks, {content.frameworks[fa].title} "
                     f"and {content.frameworks[fb].title}, on the same scale. Areas are matched "
@@ -438,6 +455,7 @@ def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
         "inspections": inspections,
         "pairs": [[p.earlier.summary.id, p.later.summary.id, p.url] for p in pairs],
         "changes": {k: list(v) for k, v in CHANGES.items()},
+        "changes_across": {k: list(v) for k, v in CHANGES_ACROSS.items()},
         "table": changes_table(site),
         "not_mentioned": ["not-mentioned", "Not mentioned"],
         # Every pair of frameworks (and none), so the picker words its notes as pages do.

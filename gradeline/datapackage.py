@@ -223,18 +223,18 @@ CHART_KINDS: dict[str, ChartKind] = {
     "history": ChartKind(
         "One area's grades over time",
         "Every report of one organisation that assessed the area, oldest first. The area's "
-        "name and scope may differ between frameworks (the third column), and grades on "
+        "name and scope may differ between frameworks (the last column), and grades on "
         "different scales are not directly comparable.",
         [_text("Inspection", "The report's short name.", required=True),
          *_chart_date("The date the site places the report at: its publication, else the "
                       "end of its fieldwork", see="Placing a report in time, and Dates"),
-         _text("Area as named by the framework", "The area's name in the report's "
-                                                 "framework.", required=True),
-         _text("Scale", "The grading scale's name.", required=True),
          Field("Grade", "string", "The grade as it stands, or not graded / not known.",
                "grades or statuses", required=True),
          Field("Grade as published", "string", "The grade as published, where it was "
-                                                "amended since.", "grades")]),
+                                                "amended since.", "grades"),
+         _text("Scale", "The grading scale's name.", required=True),
+         _text("Area as named by the framework", "The area's name in the report's "
+                                                 "framework.", required=True)]),
     "grades-by-area": ChartKind(
         "Grades by area and report (wide)",
         "One organisation's grades: a row for each area, a column for each graded report. "

@@ -27,7 +27,7 @@ from .charts import (
     timeline_chart,
     timeline_events_by_year,
 )
-from .compare import CHANGES, Pair, compare, fate_in
+from .compare import Pair, compare, fate_in
 from .errors import Problem
 from .load import load_file
 from .render import Page, script_safe_json
@@ -101,7 +101,7 @@ def site_pages(site: SiteView) -> list[Page]:
     for pair in pairs:
         pages.append(Page(
             pair.url, "compare.html", f"Compare {pair.title}",
-            {"changes": CHANGES, "fate_in": fate_in},
+            {"fate_in": fate_in},
             description=f"Grades and findings of {pair.title}, side by side.",
             deps=comparison_deps(pair, site), organisation=pair.later.inspection.organisation,
             make=_made(comparison=lambda pair=pair: compare(site, pair.earlier, pair.later,

@@ -63,12 +63,19 @@ def date(value: Any, unknown: str = "not known") -> Markup:
 
 
 def chart_rows(chart: Any) -> Markup:
-    """The rows of a chart's table (thousands of cells per build: Python, not a macro)."""
+    """The rows of a chart's table (thousands of cells per build: Python, not a macro).
+
+    In a table stacked as cards on a phone, each cell carries its column's name to show
+    beside it, and an empty cell is marked to be left out."""
+    stack = chart.table_style == "stack"
+    labels = [f' data-label="{escape(column)}"' if stack else "" for column in chart.columns]
+    empty = ' class="empty"'
     out = []
-    for row in chart.rows:
+    for values in chart.rows:
         cells = "".join(f'<th scope="row">{_chart_cell(value)}</th>'
-                        if i < chart.header_columns else f"<td>{_chart_cell(value)}</td>"
-                        for i, value in enumerate(row))
+                        if i < chart.header_columns else
+                        f"<td{labels[i]}{empty if value == '' else ''}>{_chart_cell(value)}</td>"
+                        for i, value in enumerate(values))
         out.append(f"      <tr>{cells}</tr>\n")
     return Markup("".join(out))
 

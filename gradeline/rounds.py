@@ -126,8 +126,8 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
         used = Counter(row.framework_title for row in rows)
         notes.append(
             f"The organisations of this round were inspected under {len(variants)} versions "
-            "of its framework: " + "; ".join(f"{fw.title} ({used[fw.title]} "
-                                           f"organisation{'s' if used[fw.title] != 1 else ''})"
+            "of its framework: " + "; ".join(f"{fw.title}: {used[fw.title]} "
+                                           f"organisation{'s' if used[fw.title] != 1 else ''}"
                                            for fw in variants)
             + ". An area that an organisation's version does not grade is marked 'not "
               "assessed' in its row.")

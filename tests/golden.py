@@ -16,8 +16,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "single-organisation-site.txt"
-# Asset versions change whenever a stylesheet or script changes; the pages do not.
-_VERSION = re.compile(r"\?v=[0-9a-zA-Z.]+")
+# Asset versions change whenever a stylesheet or script changes; the pages do not. The
+# plotly.js bundle has its version and hash in its file name.
+_VERSION = re.compile(r"\?v=[0-9a-zA-Z.]+|(?<=/plotly-)[0-9.]+\.[0-9a-f]+(?=\.min\.js)")
 #: Elements whose text is data for scripts (chart figures), not words a reader sees.
 _DATA = ("script", "style", "template")
 

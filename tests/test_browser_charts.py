@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from gradeline.build import PLOTLY_JS
+from gradeline.vendor import PLOTLY_JS, plotly_bundle
 
 from conftest import ROOT, open_page
 
@@ -44,17 +44,28 @@ def test_every_chart_draws_with_its_traces(browser: Browser, served: str, path: 
     context.close()
 
 
-def test_plotly_loads_only_when_a_chart_scrolls_into_view(browser: Browser, served: str) -> None:
+def test_plotly_is_fetched_as_soon_as_a_chart_page_loads(browser: Browser, served: str) -> None:
+    """The bundle is fetched once, under its versioned and hashed name, while the page loads,
+    although no chart is on screen yet; it runs only once a chart comes near (a reader of
+    the text above is never kept waiting by it); a page without charts never fetches it."""
     context = browser.new_context(viewport={"width": 412, "height": 823})
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(served + "inspections/2021-peel/")
     page.wait_for_load_state("networkidle")
-    assert not any("plotly.min.js" in url for url in requests), "loaded before it was needed"
+    name = plotly_bundle()[1]
+    assert [url for url in requests if "plotly" in url and url.endswith(".js")] == [
+        served + "static/" + name]
+    assert page.locator(".chart-canvas .main-svg").count() == 0  # none in view: none drawn
+    assert page.evaluate("typeof window.Plotly") == "undefined"
     page.locator(".chart-canvas").first.scroll_into_view_if_needed()
     page.locator(".chart-canvas .main-svg").first.wait_for(timeout=15_000)
-    assert sum("plotly.min.js" in url for url in requests) == 1
+    assert sum(name in url for url in requests) == 1
+    requests.clear()
+    page.goto(served + "tracker/")
+    page.wait_for_load_state("networkidle")
+    assert not any("plotly" in url for url in requests)
     context.close()
 
 

@@ -74,21 +74,21 @@
   function show(side, org) { return load(org).then(function () { fill(side, org); }); }
 
   function badge(grade) { return el("span", { "class": "grade " + grade.css }, [grade.label]); }
-  function change(key) {
-    var c = shared.changes[key];
+  function change(key, across) {
+    var c = (across ? shared.changes_across : shared.changes)[key];
     return el("span", { "class": "change change-" + key },
       [el("span", { "class": "change-symbol", "aria-hidden": "true" }, [c[0]]), " " + c[1]]);
   }
   function changeOf(a, b) { return shared.table[(a ? a.key : "") + "|" + (b ? b.key : "")]; }
-  function gradeCell(area) {
-    if (!area) { return el("td", {}, [el("span", { "class": "not-assessed" }, ["not in this report"])]); }
+  function gradeCell(area, label) {
+    if (!area) { return el("td", { "data-label": label }, [el("span", { "class": "not-assessed" }, ["not in this report"])]); }
     var parts = [badge(area.grade)];
     if (area.published) {
       parts.push(" ", el("span", { "class": "amended" }, ["amended " + area.amended_label + " (" +
         area.reason + "); as published: ", badge(area.published)]));
     }
     parts.push(" ", el("span", { "class": "area-label" }, ["\u201c" + area.label + "\u201d"]));
-    return el("td", {}, parts);
+    return el("td", { "data-label": label }, parts);
   }
   function pairOf(a, b) {
     var found = null;
@@ -127,23 +127,24 @@
       order.forEach(function (id) {
         var x = before[id], y = after[id];
         var key = changeOf(x && x.grade, y && y.grade);
-        var changeCell = el("td", {}, [change(key)]);
+        var column = across ? "Difference" : "Change";
+        var changeCell = el("td", { "data-label": column }, [change(key, across)]);
         if (y && y.published) {
           var asPublished = changeOf(x && x.grade, y.published);
           if (asPublished !== key) {
             changeCell.appendChild(document.createTextNode(" "));
-            changeCell.appendChild(el("span", { "class": "amended" }, ["as published: ", change(asPublished)]));
+            changeCell.appendChild(el("span", { "class": "amended" }, ["as published: ", change(asPublished, across)]));
           }
         }
         var area = y || x;
         var url = (y && y.url) || (x && x.url);
         tbody.appendChild(el("tr", { "data-area": id }, [
           el("th", { scope: "row" }, [url ? el("a", { href: link(url) }, [area.name]) : area.name]),
-          gradeCell(x), gradeCell(y), changeCell]));
+          gradeCell(x, labelA), gradeCell(y, labelB), changeCell]));
       });
       var head = el("thead", {}, [el("tr", {}, ["Area", labelA, labelB, across ? "Difference" : "Change"].map(
         function (t) { return el("th", { scope: "col" }, [t]); }))]);
-      var table = el("table", { "class": "comparison" }, [
+      var table = el("table", { "class": "comparison stack" }, [
         el("caption", {}, ["Grades of " + labelA + " and " + labelB + ", matched by area"]),
         head, tbody]);
       result.appendChild(el("div", { "class": "table-scroll" }, [table]));
@@ -156,11 +157,11 @@
         var fate = item.fates[b.id] || shared.not_mentioned;
         fates.appendChild(el("tr", {}, [
           el("th", { scope: "row" }, [el("a", { href: link(item.url) }, [item.id]), " " + item.text]),
-          el("td", {}, [item.group]),
-          el("td", {}, [el("span", { "class": "status status-" + fate[0] }, [fate[1]])])]));
+          el("td", { "data-label": "Kind" }, [item.group]),
+          el("td", { "data-label": "In " + b.short_title }, [el("span", { "class": "status status-" + fate[0] }, [fate[1]])])]));
       });
       result.appendChild(el("h3", {}, ["What " + b.short_title + " says of the findings of " + a.short_title]));
-      result.appendChild(el("div", { "class": "table-scroll" }, [el("table", { "class": "fates" }, [
+      result.appendChild(el("div", { "class": "table-scroll" }, [el("table", { "class": "fates stack" }, [
         el("thead", {}, [el("tr", {}, ["Finding", "Kind", "In " + b.short_title].map(
           function (t) { return el("th", { scope: "col" }, [t]); }))]), fates])]));
     }
