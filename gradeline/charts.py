@@ -12,7 +12,6 @@ line across it: HMICFRS says grades on the two scales are not directly comparabl
 from __future__ import annotations
 
 import itertools
-import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
