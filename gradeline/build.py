@@ -34,11 +34,13 @@ from .cache import (
     CACHE_FOLDER,
     ContentCache,
     Fingerprints,
+    file_stats,
     load_cache_file,
     manifest_intact,
     private_folder,
     read_manifest,
     save_cache_file,
+    unchanged_since,
 )
 from .data import Memo, data_files
 from .derive import ViewCache, derive
@@ -112,6 +114,8 @@ class BuildState:
     fingerprints: Fingerprints = None  # type: ignore[assignment]  # set by Builder.load
     #: The manifest of ``previous``: what it holds, and what each page was made from.
     manifest: dict[str, Any] | None = None
+    #: How the build before left its pages and chart files (see cache.file_stats).
+    stats: dict[str, Any] | None = None
     site: SiteView = None  # type: ignore[assignment]  # set by Builder.derive
     pages: list[Page] = field(default_factory=list)
     #: Each page's fingerprint, by page file.
@@ -172,6 +176,10 @@ class Builder:
         self.cache_file = cache_dir / "content.cbor" if cache_dir else None
         #: Pieces of the data files, kept from build to build (see data.data_files).
         self.data_file = cache_dir / "data.cbor" if cache_dir else None
+        #: How the last build left the files it may reuse (see cache.file_stats): kept in
+        #: memory, and in the cache folder for the next run.
+        self.stats_file = cache_dir / "files.cbor" if cache_dir else None
+        self.stats: dict[str, Any] | None = None
         # A cache not saved to a file needs no parsed data once the file is validated.
         self.cache = ContentCache(keeps_data=self.cache_file is not None)
         self.cache_note: str | None = None
@@ -230,6 +238,7 @@ class Builder:
                 state.previous = None
             else:
                 state.manifest = read_manifest(state.previous)
+                state.stats = self._stats()
         state.timings.lap("load and validate")
 
     def up_to_date(self, state: BuildState) -> bool:
@@ -237,7 +246,9 @@ class Builder:
         manifest = state.manifest
         if manifest is None or not state.updates_itself or \
                 manifest.get("site") != state.fingerprints.site() or \
-                not manifest_intact(state.out_dir, manifest):
+                not manifest_intact(state.out_dir, manifest) or \
+                not all(unchanged_since(state.out_dir, rel, state.stats)
+                        for rel in _reusable_files(manifest)):
             return False
         state.timings.lap("up to date")
         return True
@@ -310,6 +321,7 @@ class Builder:
                        "note": MARKER_NOTE, "site": state.fingerprints.site(),
                        "pages": dict(sorted(state.page_prints.items())),
                        "charts": dict(sorted(state.csvs.items()))})
+        self._record_stats(state)
         state.timings.lap("swap into place")
 
     def _reuse(self, state: BuildState, page: Page, writer: Writer) -> bool:
@@ -317,12 +329,30 @@ class Builder:
         nothing it shows has changed since."""
         manifest = state.manifest or {}
         csvs = manifest.get("charts", {}).get(page.file, [])
+        files = [page.file, *csvs]
         if manifest.get("pages", {}).get(page.file) != state.page_prints[page.file] or \
-                not all(writer.reuse(rel) for rel in [page.file, *csvs]):
+                state.previous is None or \
+                not all(unchanged_since(state.previous, rel, state.stats) for rel in files) or \
+                not all(writer.reuse(rel) for rel in files):
             return False
         if csvs:
             state.csvs[page.file] = csvs
         return True
+
+    def _stats(self) -> dict[str, Any] | None:
+        """How the last build left its files: from memory, else from the cache."""
+        if self.stats is None and self.stats_file:
+            self.stats, _ = load_cache_file(self.stats_file)
+        return self.stats if isinstance(self.stats, dict) else None
+
+    def _record_stats(self, state: BuildState) -> None:
+        """Note how this build left the files a later one may reuse."""
+        self.stats = file_stats(state.out_dir, [*state.page_prints,
+                                                *(rel for csvs in state.csvs.values()
+                                                  for rel in csvs)])
+        if self.stats_file:
+            self._keep(state, functools.partial(save_cache_file, value=self.stats),
+                       self.stats_file)
 
     def _renderer(self, state: BuildState) -> Renderer:
         """The renderer, set up for this build (made once, then kept: see Renderer)."""
@@ -360,6 +390,12 @@ class Builder:
         except OSError as exc:
             state.notes.append(f"the cache could not be saved in {path.parent} "
                                f"({exc.strerror or exc}); the next build will start afresh")
+
+
+def _reusable_files(manifest: dict[str, Any]) -> list[str]:
+    """The pages and chart files an earlier build's manifest lists (what may be reused)."""
+    return [*manifest.get("pages", {}),
+            *(rel for csvs in manifest.get("charts", {}).values() for rel in csvs)]
 
 
 def _index_search(writer: Writer, urls: Urls) -> None:

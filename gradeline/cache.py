@@ -233,6 +233,32 @@ class Fingerprints:
         return h.hexdigest()
 
 
+def file_stats(folder: Path, files: Iterable[str]) -> dict[str, Any]:
+    """The size and modification time of each of ``files`` in ``folder`` as a build left
+    them: a later build reuses a file only while they are the same (see unchanged_since),
+    so that a page edited by hand is made again, not kept."""
+    found = {}
+    for rel in files:
+        try:
+            info = (folder / rel).stat()
+        except OSError:
+            continue
+        found[rel] = [info.st_size, info.st_mtime_ns]
+    return {"folder": str(folder.resolve()), "files": found}
+
+
+def unchanged_since(folder: Path, rel: str, stats: dict[str, Any] | None) -> bool:
+    """Whether the file is as the build that recorded ``stats`` (see file_stats) left it."""
+    if not stats or stats.get("folder") != str(folder.resolve()):
+        return False
+    recorded = stats["files"].get(rel)
+    try:
+        info = (folder / rel).stat()
+    except OSError:
+        return False
+    return recorded == [info.st_size, info.st_mtime_ns]
+
+
 def read_manifest(folder: Path) -> dict[str, Any] | None:
     """The manifest of an earlier build in ``folder`` (None if there is none, or it is
     from another version of Gradeline)."""

@@ -85,14 +85,43 @@ class Chart:
                         (_csv_row(row, dates) for row in self.rows))
 
     def figure_json(self) -> str:
-        """The figure and its config as JSON that is safe inside a <script> element."""
+        """The figure and its config as JSON that is safe inside a <script> element, with
+        every text as plotly should show it (see plotly_text)."""
         extra = {"narrow": self.narrow} if self.narrow else {}
-        return script_safe_json({**self.figure, "config": CONFIG, **extra})
+        return script_safe_json(plotly_text({**self.figure, "config": CONFIG, **extra}))
 
     @property
     def trace_count(self) -> int:
         """How many traces the figure has (the browser tests compare this)."""
         return len(self.figure["data"])
+
+
+#: Line breaks and bold in texts that hold content, written as characters that content
+#: cannot hold (load.py refuses these noncharacters) and made markup by plotly_text.
+BR, BOLD, END_BOLD = "\ufdd0", "\ufdd1", "\ufdd2"
+_OWN_MARKUP = {BR: "<br>", BOLD: "<b>", END_BOLD: "</b>"}
+#: Keys whose texts this module writes itself, with markup and %{...} fields (plotly puts
+#: the fields' values in as they are: they are texts like any other, made safe below).
+_TEMPLATES = {"hovertemplate", "texttemplate"}
+
+
+def plotly_text(value: Any) -> Any:
+    """A figure's texts as plotly should show them. plotly reads markup in every text it
+    draws (labels, hovers, titles, even category names), links included: each '<', '>' and
+    '&' is written as an entity, which plotly shows as the character, and then this
+    module's own line breaks and bold (BR, BOLD, END_BOLD) become markup."""
+    if isinstance(value, str):
+        if any(c in value for c in "<>&"):
+            value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if any(c in value for c in _OWN_MARKUP):
+            value = "".join(_OWN_MARKUP.get(c, c) for c in value)
+        return value
+    if isinstance(value, dict):
+        return {key: item if key in _TEMPLATES else plotly_text(item)
+                for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plotly_text(item) for item in value]
+    return value
 
 
 # Chart ids name the charts' CSV files, which share one folder: made from content ids, two
@@ -337,7 +366,7 @@ def _scale_change_marks(segments: list[list[Any]]) -> tuple[list[dict[str, Any]]
         annotations.append({"xref": "x", "yref": "paper", "x": str(middle), "y": 1.08,
                             "showarrow": False, "xanchor": "right", "align": "right",
                             # Two short lines: one long one ran off a phone's screen.
-                            "text": "Scale changed:<br>not directly comparable",
+                            "text": f"Scale changed:{BR}not directly comparable",
                             "font": {"size": 12, "color": "#505a5f"}})
     return shapes, annotations
 
@@ -407,11 +436,11 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
             if grade is None:
                 z_row.append(None)
                 t_row.append("")
-                h_row.append(f"{area.name}<br>{s.short_title}<br>not assessed")
+                h_row.append(f"{area.name}{BR}{s.short_title}{BR}not assessed")
                 continue
             z_row.append(_heat_value(grade))
             t_row.append(ABBREVIATIONS.get(grade.label, grade.label))
-            h_row.append(f"{area.name}<br>{s.short_title}<br><b>{grade.label}</b>")
+            h_row.append(f"{area.name}{BR}{s.short_title}{BR}{BOLD}{grade.label}{END_BOLD}")
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
@@ -433,7 +462,7 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
             xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
             yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True,
                    "tickmode": "array", "tickvals": [a.name for a in areas],
-                   "ticktext": ["<br>".join(lines) for lines in names]},
+                   "ticktext": [BR.join(lines) for lines in names]},
             shapes=shapes, plot_bgcolor="#f3f2f1",
             margin={"l": 10, "r": _rotated_extent(titles[-1]), "t": 10, "b": 10},
         ),
@@ -507,8 +536,8 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
             "type": "scatter", "mode": "markers", "name": chosen[0][0][0].type_label,
             "x": [str(group[0].date.start()) for group, _ in chosen],
             "y": [y for _, y in chosen],
-            "customdata": [["<br>".join(e.title for e in group), group[0].date.label,
-                            "<br>".join(e.detail for e in group if e.detail), group[0].url]
+            "customdata": [[BR.join(e.title for e in group), group[0].date.label,
+                            BR.join(e.detail for e in group if e.detail), group[0].url]
                            for group, _ in chosen],
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
                              "%{customdata[2]}<extra></extra>",
@@ -586,8 +615,8 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         z.append([_heat_value(g) for g in row.grades])
         text.append([ABBREVIATIONS.get(g.label, g.label) if g is not None else ""
                      for g in row.grades])
-        hover.append([f"{row.organisation_name}<br>{label}<br><b>"
-                      f"{g.label if g is not None else 'not assessed'}</b>"
+        hover.append([f"{row.organisation_name}{BR}{label}{BR}{BOLD}"
+                      f"{g.label if g is not None else 'not assessed'}{END_BOLD}"
                       for label, g in zip(round_view.area_labels, row.grades, strict=True)])
     # Area names run to sixty characters: set at an angle on one line, the longest would
     # stand taller than the grid and run past the right edge (plotly then cuts them off, or
@@ -602,7 +631,7 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         "layout": _layout(
             xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True,
                    "tickmode": "array", "tickvals": round_view.area_labels,
-                   "ticktext": ["<br>".join(lines) for lines in wrapped]},
+                   "ticktext": [BR.join(lines) for lines in wrapped]},
             yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
             plot_bgcolor="#f3f2f1",
             margin={"l": 10, "r": _rotated_extent(wrapped[-1]), "t": room, "b": 10},
@@ -648,7 +677,7 @@ def narrow_heatmap(figure: dict[str, Any], row_names: list[str],
     over the figure's layout and draws it ``height`` high and at least ``min_width`` wide."""
     lines = [_wrap(name, max(NARROW_LINE, -(-len(name) // 3) + 2)) for name in row_names]
     yaxis = {**figure["layout"]["yaxis"], "tickmode": "array", "tickvals": row_names,
-             "ticktext": ["<br>".join(name) for name in lines],
+             "ticktext": [BR.join(name) for name in lines],
              "tickfont": {"size": NARROW_FONT}}
     tallest = max(len(name) for name in lines)
     return {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -233,3 +237,58 @@ def test_rendering_in_two_processes_builds_the_same_site(tmp_path: Path,
     # This process rendered some runs, the forked one the others (and the data files).
     assert 0 < sum(rendered) < result.pages
     assert tree_digest(tmp_path / "two") == tree_digest(tmp_path / "one")
+
+
+#: Renders pages in two processes, each noting its process id and then waiting long before
+#: it renders: for killing the build while its helper is busy.
+SLOW_BUILD = """
+import os, sys, time
+from pathlib import Path
+from gradeline import render
+from gradeline.build import Builder
+render.PARALLEL_MIN_PAGES = 2
+render.can_fork = lambda: True
+real = render.render_run
+def slow(renderer, pages, writer):
+    with open(sys.argv[3], "a") as noted:
+        noted.write(f"{os.getpid()}\\n")
+    time.sleep(60)
+    return real(renderer, pages, writer)
+render.render_run = slow
+Builder(Path(sys.argv[1]), search=False, workers=2).build(Path(sys.argv[2]))
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's /proc")
+def test_helpers_end_when_the_build_is_killed(tmp_path: Path) -> None:
+    noted = tmp_path / "pids"
+    build = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(SHIPPED),
+                              str(tmp_path / "site"), str(noted)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (helpers := [int(p) for p in (noted.read_text().split()
+                                                  if noted.exists() else [])
+                               if int(p) != build.pid]):
+            assert time.monotonic() < deadline, "no helper started"
+            assert build.poll() is None, "the build ended early"
+            time.sleep(0.05)
+        build.kill()
+        build.wait()
+        deadline = time.monotonic() + 5
+        while any(running(pid) for pid in helpers):
+            assert time.monotonic() < deadline, f"helpers {helpers} outlived the build"
+            time.sleep(0.05)
+    finally:
+        build.kill()
+        for pid in helpers if "helpers" in locals() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

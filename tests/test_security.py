@@ -512,3 +512,45 @@ def test_ids_of_two_organisations_files_that_meet_are_refused(tmp_path: Path) ->
         "/organisations/grades/timeline/ "
         + clash.format("the grades chart of inspection 'timeline'")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
+
+
+LINK = '<a href="https://evil.example/">Evil link</a>'
+
+
+@pytest.mark.browser
+def test_plain_text_is_never_markup_in_a_chart(browser: Browser, minimal: Path,
+                                              tmp_path: Path) -> None:
+    """Plotly reads markup (links, bold, line breaks) in every text it draws: an area's name
+    and a report's short title are plain text, and must be drawn as written."""
+    areas = minimal / "areas.yaml"
+    areas.write_text(areas.read_text().replace("name: Investigating crime", f"name: '{LINK}'"))
+    insp = minimal / "inspections" / "2021-peel.yaml"
+    insp.write_text(insp.read_text().replace(
+        "title: PEEL 2021/22 inspection of Test Force",
+        f"title: PEEL 2021/22 inspection of Test Force\nshort_title: '<b>Bold</b> {LINK}'"))
+    out = tmp_path / "site"
+    build(minimal, out, search=False)
+    server, origin = serve_folder(out)
+    try:
+        for path in ["areas/", "areas/investigating-crime/", "timeline/",
+                     "inspections/2021-peel/"]:
+            context, page, errors = open_page(browser, origin + path)
+            for canvas in page.locator(".chart-canvas").all():
+                canvas.scroll_into_view_if_needed()
+                canvas.locator(".main-svg").first.wait_for(timeout=15_000)
+            links = page.eval_on_selector_all(
+                ".main-svg a", "links => links.map(a => a.getAttribute('href') || "
+                               "a.getAttribute('xlink:href'))")
+            assert links == [], (path, links)
+            bold = page.eval_on_selector_all(".main-svg text", "ts => ts.map(t => t.innerHTML)"
+                                             ".filter(h => h.includes('font-weight:bold') && "
+                                             "h.includes('Bold'))")
+            assert bold == [], (path, bold)
+            drawn = " ".join(page.eval_on_selector_all(".main-svg text",
+                                                       "ts => ts.map(t => t.textContent)"))
+            if path == "areas/":  # the heatmap's labels: area names and short titles
+                assert drawn.count("<a href=") == 2, (path, drawn[:300])
+            assert errors == [], (path, errors)
+            context.close()
+    finally:
+        server.shutdown()
