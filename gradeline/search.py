@@ -21,6 +21,8 @@ from typing import Any
 
 import cbor2
 
+from .urls import SEARCHED_PAGES
+
 BUNDLE = "pagefind"
 _SIGNATURE = b"pagefind_dcd"
 
@@ -38,8 +40,10 @@ def index_search(folder: Path, keep_index_url: bool, bundle: Path | None = None,
     has spare (the dev server indexes while the editor goes on saving and rebuilding).
     """
     bundle = bundle or folder / BUNDLE
+    # Only the pages search finds are read: parsing every other page (comparisons repeat two
+    # reports) cost Pagefind most of its time and memory.
     command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
-               str(bundle.resolve()), "--silent"]
+               str(bundle.resolve()), "--silent", "--glob", SEARCHED_PAGES]
     if keep_index_url:
         command.append("--keep-index-url")  # links to files, as the rest of the site has
     nice = shutil.which("nice")

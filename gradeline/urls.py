@@ -145,6 +145,11 @@ def round_path(round_id: str) -> str:
     return f"{ROUNDS}{round_id}/"
 
 
+#: The pages that search finds (an inspection's, an area's), as a glob of their files: the
+#: only pages the search index reads (pages.py marks them with Page.search).
+SEARCHED_PAGES = "{inspections/*/index.html,areas/*/index.html,organisations/*/areas/*/index.html}"
+
+
 def compare_data_path(organisation_id: str) -> str:
     """The compare picker's data on one organisation's reports."""
     return f"{DATA}compare/{organisation_id}.js"

@@ -16,6 +16,8 @@ from playwright.sync_api import Browser
 
 from gradeline.build import build
 from gradeline.resolve import read_content
+from gradeline.search import index_search
+from gradeline.urls import SEARCHED_PAGES
 
 from conftest import (
     MINIMAL,
@@ -278,3 +280,33 @@ def test_the_default_build_works_opened_as_files(browser: Browser, built_site: P
     page.wait_for_selector("#compare-result table.comparison")
     assert errors == []
     context.close()
+
+
+def test_the_search_index_reads_exactly_the_pages_search_finds(built_site: Path) -> None:
+    """Pagefind is given a glob of the pages marked for search (an inspection's, an area's)
+    and reads no other page: reading every comparison and list cost most of its time."""
+    globs = SEARCHED_PAGES.strip("{}").split(",")
+    read = {p for glob in globs for p in built_site.glob(glob)}
+    marked = {p for p in built_site.rglob("*.html") if "pagefind" not in p.parts
+              and parse(p).select_one("[data-pagefind-body]") is not None}
+    assert read == marked
+    assert any(p.parts[-3] == "inspections" for p in read)
+    assert any("organisations" in p.parts for p in read)  # a neighbour's area pages
+    # Each text once: charts (their tables repeat what the page says) are not indexed.
+    for page in sorted(read)[:20]:
+        assert all(f.has_attr("data-pagefind-ignore") for f in parse(page).select("figure.chart"))
+    fragments = list((built_site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert len(fragments) == len(read)
+
+
+def test_pages_outside_the_glob_are_not_read(minimal: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(minimal, out, search=False)
+    page = out / "compare" / "2021-peel" / "2023-peel" / "index.html"
+    # Were Pagefind to read it, this marked page would be in the index.
+    page.write_text(page.read_text().replace("<main ", "<main data-pagefind-body ", 1))
+    index_search(out, keep_index_url=True)
+    marked = [p for p in out.rglob("*.html") if "pagefind" not in p.parts
+              and parse(p).select_one("[data-pagefind-body]") is not None]
+    fragments = list((out / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert len(fragments) == len(marked) - 1
