@@ -33,7 +33,6 @@ from gradeline.errors import ContentError
 from conftest import MINIMAL, parse, tree_digest
 
 FILES = sorted(p.relative_to(MINIMAL).as_posix() for p in MINIMAL.rglob("*.yaml"))
-OUTCOMES: Counter[str] = Counter()
 BILLION_LAUGHS = "\n".join(
     ["a: &a [x, x, x, x, x, x, x, x, x]"]
     + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
@@ -143,36 +142,51 @@ def previous(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return site, tree_digest(site)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
-@given(case=mutation())
-def test_hostile_content_never_breaks_the_build(previous: tuple[Path, dict[str, str]],
-                                                case: tuple[str, str, bytes]) -> None:
+def test_hostile_content_never_breaks_the_build(previous: tuple[Path, dict[str, str]]) -> None:
+    """Every mutated file ends as a content error that leaves the site as it was, or as a
+    site whose data files all parse; the cases reach both ends (a fuzzer whose mutations all
+    fail the same way would test little)."""
     previous_site, previous_digest = previous
-    name, kind, raw = case
-    with tempfile.TemporaryDirectory() as tmp:
-        content = Path(tmp) / "content"
-        shutil.copytree(MINIMAL, content)
-        (content / name).write_bytes(raw)
-        out = Path(tmp) / "site"
-        shutil.copytree(previous_site, out)
-        started = time.monotonic()
-        try:
-            Builder(content, search=False).build(out)
-        except ContentError as exc:
-            OUTCOMES["content error"] += 1
-            assert exc.problems
-            for problem in exc.problems:
-                assert Path(problem.file).resolve().is_relative_to(content.resolve()), problem
-                assert problem.line >= 1 and problem.column >= 1, problem
-                assert str(problem).startswith(f"{problem.file}:{problem.line}:"), problem
-            assert tree_digest(out) == previous_digest, "a failed build changed the site"
-        else:
-            OUTCOMES["built"] += 1
-            assert (out / "index.html").is_file() and (out / ".gradeline").is_file()
-            assert_readable(out)
-        assert time.monotonic() - started < 20, f"{kind} on {name} took too long"
-        assert sorted(p.name for p in Path(tmp).iterdir()) == ["content", "site"]
-    OUTCOMES[f"kind: {kind}"] += 1
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(case=mutation())
+    def one_case(case: tuple[str, str, bytes]) -> None:
+        name, kind, raw = case
+        with tempfile.TemporaryDirectory() as tmp:
+            content = Path(tmp) / "content"
+            shutil.copytree(MINIMAL, content)
+            (content / name).write_bytes(raw)
+            out = Path(tmp) / "site"
+            shutil.copytree(previous_site, out)
+            started = time.monotonic()
+            try:
+                Builder(content, search=False).build(out)
+            except ContentError as exc:
+                outcomes["content error"] += 1
+                assert exc.problems
+                for problem in exc.problems:
+                    assert Path(problem.file).resolve().is_relative_to(content.resolve()), \
+                        problem
+                    assert problem.line >= 1 and problem.column >= 1, problem
+                    assert str(problem).startswith(f"{problem.file}:{problem.line}:"), problem
+                assert tree_digest(out) == previous_digest, "a failed build changed the site"
+            else:
+                outcomes["built"] += 1
+                assert (out / "index.html").is_file() and (out / ".gradeline").is_file()
+                assert_readable(out)
+            assert time.monotonic() - started < 20, f"{kind} on {name} took too long"
+            assert sorted(p.name for p in Path(tmp).iterdir()) == ["content", "site"]
+        outcomes[f"kind: {kind}"] += 1
+
+    one_case()
+    total = outcomes["content error"] + outcomes["built"]
+    print(f"\nhostile cases: {total}; ended as content errors: {outcomes['content error']}; "
+          f"built: {outcomes['built']}; by mutation: "
+          + ", ".join(f"{k[6:]} {v}" for k, v in sorted(outcomes.items())
+                      if k.startswith("kind")))
+    assert outcomes["content error"] >= total // 10 and outcomes["built"] >= total // 10, \
+        outcomes
 
 
 def assert_readable(site: Path) -> None:
@@ -193,12 +207,3 @@ def assert_readable(site: Path) -> None:
     for page in site.rglob("*.html"):
         for figure in parse(page).select('script[type="application/json"]'):
             json.loads(figure.string)
-
-
-def test_report_hostile_outcomes() -> None:
-    """Prints how the hostile cases ended (run with -s to see it)."""
-    total = OUTCOMES["content error"] + OUTCOMES["built"]
-    print(f"\nhostile cases: {total}; ended as content errors: {OUTCOMES['content error']}; "
-          f"built: {OUTCOMES['built']}; by mutation: "
-          + ", ".join(f"{k[6:]} {v}" for k, v in sorted(OUTCOMES.items()) if k.startswith("kind")))
-    assert total == 0 or total >= 100
