@@ -229,6 +229,7 @@ def _new(options: argparse.Namespace) -> int:
 
 
 def _schema(options: argparse.Namespace) -> int:
+    from .contexts import write_reference
     from .schema import update_docs, write_schemas
 
     if _missing_content(options, "Schema"):
@@ -237,6 +238,8 @@ def _schema(options: argparse.Namespace) -> int:
     docs = ""
     if options.docs.is_file():
         docs = f"; {'updated' if update_docs(options.docs) else 'checked'} {options.docs}"
+        templates = options.docs.parent / "templates.md"
+        docs += f"; {'updated' if write_reference(templates) else 'checked'} {templates}"
     print(f"Wrote {len(written)} schemas to {options.content / 'schemas'}{docs}")
     return 0
 

@@ -437,7 +437,7 @@ def _data_page(site: SiteView, files: list[DataFile], charts: list[DataFile]) ->
         organisation = None if site.single else chart.organisation
         by_kind[chart.kind].setdefault(organisation, []).append(chart)
     return data_page({
-        "rules": RULES, "files": files, "single": site.single,
+        "rules": RULES, "files": files,
         "judgment_fields": JUDGMENT_FIELDS, "fixed_columns": len(JUDGMENT_FIXED),
         "finding_fields": FINDING_FIELDS,
         "chart_kinds": [(kind, spec, list(by_kind[kind].items()))
