@@ -45,29 +45,43 @@ def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
     organisation's timeline and area histories, tracked items) while they are the same
     views; links between inspections are made anew.
     """
+    cache = cache if cache is not None else ViewCache()
+    views = _inspection_views(content, cache)
+    _link(views)
+    site = SiteView(content, views, _scopes(content, views, cache))
+    site.tracked = track_items(site, cache.tracked)
+    for item in site.tracked.values():
+        site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
+    site.rounds = rounds(site)
+    site.pairs = natural_pairs(site)
+    return site
+
+
+def _inspection_views(content: Content, cache: ViewCache) -> list[InspectionView]:
+    """Each inspection's own view, kept from the last derive while its files are the same."""
     views = []
-    kept = cache.views if cache is not None else None
+    kept = cache.views
     for insp in content.inspections:
         key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest)
-        view = kept.get(key) if kept is not None else None
+        view = kept.get(key)
         if view is None:
-            view = inspection_view(content, insp)
-            if kept is not None:
-                kept[key] = view
+            view = kept[key] = inspection_view(content, insp)
         view.previous = view.next = view.follows_up = None
         view.followed_up_by = []
         views.append(view)
-    if kept is not None and len(kept) > 2 * len(views):  # forget views of old versions
+    if len(kept) > 2 * len(views):  # forget views of old versions
         live = {(v.summary.id, content.digests.get(v.summary.id, ""), content.shared_digest)
                 for v in views}
         for key in [k for k in kept if k not in live]:
             del kept[key]
+    return views
+
+
+def _link(views: list[InspectionView]) -> None:
+    """Each view's previous and next report of its organisation, and its follow-ups."""
     by_id = {v.summary.id: v for v in views}
-    by_organisation: dict[str, list[InspectionView]] = {}
-    for view in views:
-        by_organisation.setdefault(view.inspection.organisation, []).append(view)
-    for own in by_organisation.values():
-        for i, view in enumerate(own):  # previous and next within the organisation
+    for own in _by_organisation(views).values():
+        for i, view in enumerate(own):
             view.previous = own[i - 1].summary if i > 0 else None
             view.next = own[i + 1].summary if i + 1 < len(own) else None
     for view in views:
@@ -75,11 +89,23 @@ def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
         if target:
             view.follows_up = by_id[target].summary
             by_id[target].followed_up_by.append(view.summary)
+
+
+def _by_organisation(views: list[InspectionView]) -> dict[str, list[InspectionView]]:
+    found: dict[str, list[InspectionView]] = {}
+    for view in views:
+        found.setdefault(view.inspection.organisation, []).append(view)
+    return found
+
+
+def _scopes(content: Content, views: list[InspectionView], cache: ViewCache) -> list[Scope]:
+    """Each organisation's part of the site: the one the site is about first, at the site's
+    root; then the others, under organisations/<id>/."""
     single = len(content.organisations) <= 1
     focus = content.site.focus
+    by_organisation = _by_organisation(views)
     scopes = []
     made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    # The organisation the site is about first, at the site's root; then the others.
     for org_id in sorted(content.organisations, key=lambda org: (org != focus, org)):
         own = by_organisation.get(org_id, [])
         prefix = "" if single or org_id == focus else organisation_path(org_id)
@@ -87,17 +113,10 @@ def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
         # titles make the same timeline and histories.
         key = (org_id, prefix, content.shared_digest, tuple(map(id, own)),
                tuple(v.follows_up.short_title if v.follows_up else None for v in own))
-        entry = cache.scopes.get(key) if cache is not None else None
+        entry = cache.scopes.get(key)
         if entry is None:
             entry = (own, timeline_events(content, own), area_histories(content, own, prefix))
         made[key] = entry
         scopes.append(Scope(content.organisations[org_id], prefix, own, entry[1], entry[2]))
-    if cache is not None:
-        cache.scopes = made
-    site = SiteView(content, views, scopes)
-    site.tracked = track_items(site, cache.tracked if cache is not None else None)
-    for item in site.tracked.values():
-        site.tracked_by_inspection.setdefault(item.inspection.id, []).append(item)
-    site.rounds = rounds(site)
-    site.pairs = natural_pairs(site)
-    return site
+    cache.scopes = made
+    return scopes
