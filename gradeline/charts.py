@@ -19,10 +19,19 @@ from typing import Any
 from .csvfile import csv_file
 from .datapackage import NOT_ASSESSED, chart_csv_columns, date_cells
 from .dates import PartialDate
+from .model import NOT_KNOWN
 from .render import script_safe_json
 from .resolve import Content
 from .rounds import RoundView
-from .views import TONES, AreaHistory, GradeView, InspectionView, Scope, TimelineEvent
+from .views import (
+    LEVEL_WORDS,
+    TONES,
+    AreaHistory,
+    GradeView,
+    InspectionView,
+    Scope,
+    TimelineEvent,
+)
 
 #: Fill colours for grade tones, best (0) to worst; the same as the badges in style.css.
 TONE_COLOURS = ["#08519c", "#9ecae1", "#f0e9c8", "#fdae6b", "#a63603"]
@@ -161,44 +170,76 @@ def _tone_value(grade: GradeView) -> float | None:
 # -- grade distribution of one inspection ---------------------------------------------------
 
 def distribution_chart(view: InspectionView, scale_labels: list[str]) -> Chart | None:
-    """How many areas got each grade of the scale (as it stands after amendments)."""
-    graded = [r for r in view.rows if r.current.state == "graded"]
-    if not graded:
+    """How many areas got each grade of the scale, level by level (pillars and questions
+    are never added up: see views.Level), as the grades stand after any amendment and as
+    published."""
+    levels = view.summary.counts
+    if not any(grade.state == "graded" for level in levels for grade, _ in level.counts):
         return None
-    counts = {label: 0 for label in scale_labels}
-    tones: dict[str, GradeView] = {}
-    for row in graded:
-        counts[row.current.label] += 1
-        tones[row.current.label] = row.current
-    colours = [TONE_COLOURS[tones[label].tone or 0] if label in tones else "#cccccc"
-               for label in scale_labels]
-    amended = any(r.amended for r in view.rows)
-    parts = [f"{n} {label}" for label, n in counts.items() if n]
-    summary = (f"Of the {len(graded)} graded areas, {_join(parts)}"
-               + (", after the amendment of a grade" if amended else "") + ".")
+    published = {(level.level, grade.label): n for level in view.summary.published_counts
+                 for grade, n in level.counts}
+    unknown = any(grade.state == "not-known" for level in levels for grade, _ in level.counts)
+    labels = [*scale_labels, *(["Not known"] if unknown else [])]
+    traces, rows, parts = [], [], []
+    for level in levels:
+        counts = {grade.label: n for grade, n in level.counts}
+        tones = {grade.label: grade for grade, _ in level.counts}
+        one, several = LEVEL_WORDS[level.level]
+        traces.append({
+            "type": "bar", "orientation": "h", "y": labels, "name": several.capitalize(),
+            "x": [counts.get(label, 0) for label in labels],
+            "marker": {"color": [_grade_colour(tones.get(label)) for label in labels],
+                       "line": {"color": "#0b0c0c", "width": 1}},
+            # Each bar says what it counts: on a page of pillars and questions, a colour
+            # alone would not tell them apart.
+            "text": [f"{counts[label]} {one if counts[label] == 1 else several}"
+                     if counts.get(label) else "" for label in labels],
+            "textposition": "outside", "cliponaxis": False,
+            "hovertemplate": "%{y}: %{text}<extra></extra>",
+        })
+        # In the table and its CSV a missing grade is in the data dictionary's words.
+        rows += [[several, label if label in scale_labels else NOT_KNOWN,
+                  str(counts.get(label, 0)), str(published.get((level.level, label), 0))]
+                 for label in labels]
+        parts.append(f"of the {sum(counts.values())} {several} "
+                     f"{'assessed' if unknown else 'graded'}, "
+                     + _join([f"{n} {label.lower()}" for label, n in counts.items()]))
+    amended = view.summary.amended
+    summary = "; ".join(parts).capitalize() + "."
+    notes = []
+    if amended:
+        summary += " The counts include the grade amended after publication."
+        notes = [f"Amended after publication: {row.area_label}, {row.amendment_words()}. "
+                 "The column 'Count as published' gives the counts before the amendment."
+                 for row in amended]
     figure = {
-        "data": [{
-            "type": "bar", "orientation": "h", "y": scale_labels,
-            "x": [counts[label] for label in scale_labels],
-            "marker": {"color": colours, "line": {"color": "#0b0c0c", "width": 1}},
-            "text": [str(counts[label]) for label in scale_labels], "textposition": "outside",
-            "cliponaxis": False,
-            "hovertemplate": "%{y}: %{x} areas<extra></extra>",
-        }],
+        "data": traces,
         "layout": _layout(
-            xaxis={"title": {"text": "Number of areas"}, "dtick": 1, "rangemode": "tozero",
+            barmode="group",
+            xaxis={"title": {"text": "Number"}, "dtick": 1, "rangemode": "tozero",
                    "fixedrange": True, "gridcolor": "#e5e5e5"},
             yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-            margin={"l": 10, "r": 30, "t": 10, "b": 50},
+            margin={"l": 10, "r": 80, "t": 10, "b": 50},
         ),
     }
     return Chart(
         id=inspection_chart_ids(view.summary.id)[0],
         title=f"Grades given in {view.summary.short_title}",
-        summary=summary, figure=figure, columns=["Grade", "Areas"],
-        rows=[[label, str(counts[label])] for label in scale_labels],
-        height=60 + 40 * len(scale_labels), table_style="plain",
+        summary=summary, figure=figure,
+        columns=["Level", "Grade", "Count", "Count as published"], rows=rows, notes=notes,
+        height=60 + (14 + 26 * len(traces)) * len(labels),
+        # The judgments table above lists every grade: this one, as wide as a phone, can
+        # wait a toggle away.
+        layout="chart-first", table_toggle=True, table_style="stack", header_columns=2,
     )
+
+
+def _grade_colour(grade: GradeView | None) -> str:
+    if grade is None:
+        return "#cccccc"
+    if grade.tone is not None:
+        return TONE_COLOURS[grade.tone]
+    return NOT_KNOWN_COLOUR if grade.state == "not-known" else NOT_GRADED_COLOUR
 
 
 # -- case-file ratings ------------------------------------------------------------------------
@@ -463,10 +504,11 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
 # -- the timeline ------------------------------------------------------------------------------
 
 #: Each kind of event its own symbol (and a publication or an amendment its own colour).
-EVENT_SYMBOLS = {"fieldwork": "line-ew", "published": "circle", "amended": "diamond",
+EVENT_SYMBOLS = {"fieldwork": "line-ew", "published": "circle", "placed": "circle-open",
+                 "amended": "diamond",
                  "response": "triangle-up", "coverage": "square", "press-release": "star",
                  "letter": "triangle-down", "report": "pentagon", "data": "hexagon"}
-EVENT_COLOURS = {"published": "#1d4f91", "amended": "#a63603"}
+EVENT_COLOURS = {"published": "#1d4f91", "placed": "#1d4f91", "amended": "#a63603"}
 #: Markers in one lane closer than this share of the years shown are set one above the
 #: other, so that none hides another (on a phone a year is about 15 pixels wide).
 NEAR = 1 / 16
@@ -498,8 +540,8 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
     years = [e.date.year for e in events]
     markers = _timeline_markers([e for e in events if e.type != "fieldwork"], lane_y,
                                 (max(years) + 1 - min(years)) * 365.25 * NEAR)
-    for event_type in ("published", "amended", "response", "coverage", "press-release",
-                       "letter", "report", "data"):
+    for event_type in ("published", "placed", "amended", "response", "coverage",
+                       "press-release", "letter", "report", "data"):
         chosen = [(group, y) for group, y in markers if group[0].type == event_type]
         if not chosen:
             continue
@@ -532,10 +574,15 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
             margin={"l": 10, "r": 10, "t": 10, "b": 40},
         ),
     }
-    counts = {t: sum(1 for e in events if e.type == t) for t in ("published", "fieldwork")}
-    summary = (f"{counts['published']} report publications and {counts['fieldwork']} periods of "
-               f"fieldwork from {min(years)} to {max(years)}, with amendments, responses and "
-               "coverage, by kind of inspection.")
+    counts = {t: sum(1 for e in events if e.type == t)
+              for t in ("published", "placed", "fieldwork")}
+    reports = counts["published"] + counts["placed"]
+    its = "its" if counts["placed"] == 1 else "their"
+    undated = (f" ({counts['placed']} of them placed at the end of {its} fieldwork: {its} "
+               "publication date is not known)" if counts["placed"] else "")
+    summary = (f"{reports} report{'s' if reports != 1 else ''}{undated} and "
+               f"{counts['fieldwork']} periods of fieldwork from {min(years)} to {max(years)}, "
+               "with amendments, responses and coverage, by kind of inspection.")
     rows: list[list[Cell]] = [[str(e.date), e.type_label, kinds[e.inspection.kind].label,
                                e.title, e.detail or ""] for e in events]
     return Chart(

@@ -24,6 +24,7 @@ from .views import (
     InspectionSummary,
     InspectionView,
     JudgmentRow,
+    LevelCounts,
     SiteView,
     grade_view,
 )
@@ -198,8 +199,7 @@ class Comparison(Pair):
     notes: list[str]
     earlier_items: list[TrackedItem]
     later_items: list[tuple[TrackedItem, TrackedItem | None]]
-    counts: list[tuple[InspectionSummary, list[tuple[GradeView, int]]]] = field(
-        default_factory=list)
+    counts: list[tuple[InspectionSummary, list[LevelCounts]]] = field(default_factory=list)
 
     @property
     def change_counts(self) -> list[tuple[str, str, int]]:
@@ -427,7 +427,7 @@ def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
             "long_title": s.long_title,
             "organisation": view.inspection.organisation, "organisation_name": s.organisation,
             "date": str(s.date) if s.date else None,
-            "date_label": s.date.label if s.date else "date not known",
+            "date_label": s.date_label,
             "kind": s.kind_label,
             "framework": framework.id if framework else None,
             "framework_title": framework.title if framework else None,

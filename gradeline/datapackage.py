@@ -28,6 +28,10 @@ DATE_BASES = ("published", "fieldwork")
 #: cells of the charts' CSV files (where "not assessed" is an area the report's framework
 #: does not have).
 GRADE_STATUSES = ("graded", "not graded", "not known")
+#: The level an area is graded at (views.Level), and what a count of grades counts (its
+#: plural words, views.LEVEL_WORDS).
+LEVELS = ("pillar", "question", "area")
+LEVEL_COUNTS = ("pillars", "questions", "areas")
 NOT_ASSESSED = "not assessed"
 
 #: The rules that hold for every file, in the order the Data page states them.
@@ -91,7 +95,9 @@ class Field:
             descriptor["format"] = "%Y-%m-%d"
         values = (list(grades) if self.values == "grades" else
                   [*grades, *GRADE_STATUSES[1:], NOT_ASSESSED]
-                  if self.values == "grades or statuses" else list(self.values))
+                  if self.values == "grades or statuses" else
+                  [*grades, GRADE_STATUSES[2]] if self.values == "grades or not known"
+                  else list(self.values))
         constraints: dict[str, Any] = {}
         if self.required:
             constraints["required"] = True
@@ -165,6 +171,11 @@ JUDGMENT_MORE = [
                                             "or year.", PRECISIONS),
     _text("inspection_short_title", "The report's short name, as the charts' columns name "
                                     "it (e.g. PEEL 2021/22).", required=True),
+    Field("level", "string", "The level the area is graded at: pillar (a framework's main "
+                             "area), question (an area under a pillar) or area (in a "
+                             "framework without pillars). Count grades within one level: "
+                             "pillars and questions are not comparable grades.", LEVELS,
+          required=True),
 ]
 JUDGMENT_FIELDS = JUDGMENT_FIXED + JUDGMENT_MORE
 
@@ -211,9 +222,19 @@ class ChartKind:
 CHART_KINDS: dict[str, ChartKind] = {
     "grades": ChartKind(
         "Grades given in one report",
-        "How many of the report's areas got each grade of its scale, after amendments.",
-        [Field("Grade", "string", "A grade of the report's scale.", "grades", required=True),
-         Field("Areas", "integer", "How many areas got it.", required=True)]),
+        "How many of the report's areas at each level got each grade of its scale, after "
+        "amendments and as published. Levels are counted apart: a framework that sets "
+        "questions under pillars grades both, and the two are not added up.",
+        [Field("Level", "string", "What is counted: pillars (the framework's main areas), "
+                                  "questions (areas under a pillar) or areas (in a framework "
+                                  "without pillars).", LEVEL_COUNTS, required=True),
+         Field("Grade", "string", "A grade of the report's scale, or not known (the area "
+                                  "was assessed but no source consulted gives its grade).",
+               "grades or not known", required=True),
+         Field("Count", "integer", "How many got it, as the grades stand after any "
+                                   "amendment.", required=True),
+         Field("Count as published", "integer", "How many got it when the report was "
+                                                "published.", required=True)]),
     "case-files": ChartKind(
         "Case files rated in one report",
         "How many audited case files got each rating; 'Rating not stated' counts the files "

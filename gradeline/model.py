@@ -475,11 +475,26 @@ class Inspection(Strict):
                                         description="Sources used only in this file, by key.")
 
 
+#: What the date that places a report in time rests on (see :func:`inspection_date`).
+DateBasis = Literal["published", "fieldwork"]
+
+
 def inspection_date(inspection: Inspection) -> PartialDate | None:
-    """The date that places an inspection in time: publication, else the end of fieldwork."""
+    """The date that places an inspection in time: publication, else the end of fieldwork.
+
+    The one rule for every page, the timeline and the data; :func:`date_basis` says which
+    of the two it is."""
     if inspection.published:
         return inspection.published
     if inspection.fieldwork:
         last = inspection.fieldwork[-1]
         return last.end or last.start
     return None
+
+
+def date_basis(inspection: Inspection) -> DateBasis | None:
+    """What :func:`inspection_date` rests on: the publication, the fieldwork (the
+    publication date is not known), or nothing (None: the report cannot be placed)."""
+    if inspection.published:
+        return "published"
+    return "fieldwork" if inspection.fieldwork else None

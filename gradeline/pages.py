@@ -242,7 +242,7 @@ def page_charts(page: Page) -> Iterator[tuple[str, Chart]]:
 def _inspection_page(site: SiteView, view: InspectionView, mine: list[Pair]) -> Page:
     content = site.content
     insp = view.inspection
-    date = view.summary.date.label if view.summary.date else "date not known"
+    date = view.summary.date_label
     scale = content.scales[content.frameworks[insp.framework].scale] if insp.framework \
         else None
     partners = [p.earlier.summary.id if p.later.summary.id == insp.id else p.later.summary.id

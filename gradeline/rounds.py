@@ -15,7 +15,14 @@ from dataclasses import dataclass, field, replace
 from .dates import PartialDate
 from .model import Framework
 from .urls import comparison_path, round_path
-from .views import GradeView, InspectionSummary, InspectionView, SiteView
+from .views import (
+    LEVEL_WORDS,
+    GradeView,
+    InspectionSummary,
+    InspectionView,
+    SiteView,
+    area_levels,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class RoundRow:
     #: A grade for each of the round's areas; None where the organisation's framework does
     #: not assess the area.
     grades: list[GradeView | None]
+    #: How many of its areas got each grade, level by level (see RoundView.count_columns).
     counts: list[int]
     #: Whether this is the organisation the site is about.
     focus: bool = False
@@ -53,6 +61,9 @@ class RoundView:
     area_ids: list[str]
     area_labels: list[str]
     rows: list[RoundRow]
+    #: The columns of the rows' counts: (level, grade), e.g. ("pillar", "Good"). Levels are
+    #: counted apart (see views.Level).
+    count_levels: list[tuple[str, str]] = field(default_factory=list)
     #: What a reader must know before reading across the round, or from the last one.
     notes: list[str] = field(default_factory=list)
     #: The earlier round of the same kind, if any: (title, site path).
@@ -64,6 +75,12 @@ class RoundView:
     def url(self) -> str:
         """The site path of the round's page."""
         return round_path(self.id)
+
+    @property
+    def count_columns(self) -> list[str]:
+        """The count columns' headings: "Pillars graded Good"."""
+        return [f"{LEVEL_WORDS[level][1].capitalize()} graded {grade}"
+                for level, grade in self.count_levels]
 
     @property
     def framework_id(self) -> str:
@@ -101,10 +118,15 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
     scale = content.scales[first.scale]
     labels = [g.label for g in scale.grades]
     columns: dict[str, str] = {}
+    levels: dict[str, str] = {}
     for framework in variants:
+        framework_levels = area_levels(content, framework)
         for fa in framework.areas:
             if fa.graded:
                 columns.setdefault(fa.area, fa.label)
+                levels.setdefault(fa.area, framework_levels[fa.area])
+    count_levels = [(level, label) for level in LEVEL_WORDS if level in levels.values()
+                    for label in labels]
     rows = []
     order = sorted(by_org, key=lambda o: (o != focus, content.organisations[o].name))
     mine = by_org[focus].summary.id if focus in by_org else None
@@ -114,10 +136,12 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
         graded = {fa.area for fa in framework.areas if fa.graded}
         current = {r.area_id: r.current for r in view.rows}
         grades = [current.get(area) if area in graded else None for area in columns]
-        counted = Counter(g.label for g in grades if g is not None and g.state == "graded")
+        counted = Counter((levels[area], g.label) for area, g in zip(columns, grades,
+                                                                     strict=True)
+                          if g is not None and g.state == "graded")
         org = content.organisations[org_id]
         rows.append(RoundRow(org_id, org.short_name or org.name, view.summary, framework.title,
-                             grades, [counted[label] for label in labels],
+                             grades, [counted[key] for key in count_levels],
                              focus=org_id == focus,
                              comparison_url=comparison_path(mine, view.summary.id)
                              if mine and org_id != focus else None))
@@ -135,7 +159,7 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
     scale_title = scale.title if len(scales) == 1 else "several scales"
     return RoundView(round_id, first.round_title or first.title, first.kind, first.scale,
                      scale_title, [(fw.id, fw.title) for fw in variants], labels,
-                     list(columns), list(columns.values()), rows, notes)
+                     list(columns), list(columns.values()), rows, count_levels, notes)
 
 
 def _first_date(round_view: RoundView) -> tuple[int, int, int]:

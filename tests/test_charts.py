@@ -122,18 +122,74 @@ def test_history_lines_never_cross_a_change_of_scale(built_site: Path,
             assert figure["layout"]["shapes"], f"{figure_id}: no mark at the change of scale"
 
 
-def test_distribution_tables_count_the_current_grades(built_site: Path,
-                                                      content: Content) -> None:
-    expected = current_grades(content)
+def published_grades(content: Content) -> dict[tuple[str, str], str]:
+    """(inspection, area) -> the grade as published, worked out from the YAML directly."""
+    out = {}
+    for insp in content.inspections:
+        if not insp.framework:
+            continue
+        recorded = {j.area: WORDS.get(j.grade, j.grade) for j in insp.judgments}
+        for fa in content.frameworks[insp.framework].areas:
+            out[(insp.id, fa.area)] = recorded.get(fa.area, "Not known" if fa.graded
+                                                   else "Not graded")
+    return out
+
+
+def level_words(content: Content, framework_id: str) -> dict[str, str]:
+    """Each area's level as a count names it: questions sit under a pillar; pillars are
+    the areas that have questions under them in some framework, and their siblings."""
+    pillars = {fa.parent for fw in content.frameworks.values() for fa in fw.areas}
+    areas = content.frameworks[framework_id].areas
+    nested = any(fa.parent or fa.area in pillars for fa in areas)
+    return {fa.area: "questions" if fa.parent else "pillars" if nested else "areas"
+            for fa in areas}
+
+
+def test_distribution_tables_count_each_level_apart(built_site: Path,
+                                                    content: Content) -> None:
+    """Pillars and questions are counted apart, as the grades stand and as published."""
+    now, then = current_grades(content), published_grades(content)
     for insp in content.inspections:
         if not insp.framework:
             continue
         soup = parse(built_site / "inspections" / insp.id / "index.html")
         rows = chart_table(soup, f"grades-{insp.id}")[1:]
-        counts = Counter(g for (i, _), g in expected.items()
-                         if i == insp.id and g not in ("Not known", "Not graded"))
-        scale = content.scales[content.frameworks[insp.framework].scale]
-        assert rows == [[g.label, str(counts[g.label])] for g in scale.grades]
+        levels = level_words(content, insp.framework)
+        counted = {level: (Counter(), Counter()) for level in levels.values()}
+        for area, level in levels.items():
+            for grades, counter in zip((now, then), counted[level], strict=True):
+                if grades[(insp.id, area)] != "Not graded":
+                    counter[grades[(insp.id, area)].replace("Not known", "not known")] += 1
+        scale = [g.label for g in content.scales[content.frameworks[insp.framework].scale]
+                 .grades]
+        unknown = any(c[0]["not known"] for c in counted.values())
+        expected = [[level, grade, str(counted[level][0][grade]),
+                     str(counted[level][1][grade])]
+                    for level in ("pillars", "questions", "areas")
+                    if level in counted and sum(counted[level][0].values())
+                    for grade in [*scale, *(["not known"] if unknown else [])]]
+        assert rows == expected, insp.id
+
+
+def test_peel_2017_counts_three_pillars_and_eight_questions(built_site: Path) -> None:
+    """PEEL 2017 graded three pillars and eight questions: eleven grades on two levels,
+    which the home page once added up as '3 good, 8 requires improvement'."""
+    home = parse(built_site / "index.html")
+    line = next(li for li in home.select(".compact-timeline li li")
+                if li.a.get_text() == "PEEL 2017")
+    assert " ".join(line.select_one(".compact-grades").get_text().split()) == (
+        "(pillars: 1 good, 2 requires improvement; questions: 2 good, "
+        "6 requires improvement)")
+    line = next(li for li in home.select(".compact-timeline li li")
+                if li.a.get_text() == "PEEL 2016")
+    assert " ".join(line.select_one(".compact-grades").get_text().split()) == (
+        "(pillars: 2 good, 1 requires improvement)")
+    page = parse(built_site / "inspections" / "2017-peel" / "index.html")
+    counts = page.select_one("section[aria-labelledby=judgments] .grade-counts")
+    assert [(dt.get_text(), [" ".join(li.get_text().split()) for li in dd.select("li")])
+            for dt, dd in zip(counts.select("dt"), counts.select("dd"), strict=True)] == [
+        ("Pillars", ["Good × 1", "Requires improvement × 2"]),
+        ("Questions", ["Good × 2", "Requires improvement × 6"])]
 
 
 def test_case_file_chart_matches_the_content(built_site: Path, content: Content) -> None:
