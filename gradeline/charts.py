@@ -24,13 +24,17 @@ from .render import script_safe_json
 from .resolve import Content
 from .rounds import RoundView
 from .views import (
+    EVENT_LABELS,
     LEVEL_WORDS,
     TONES,
     AreaHistory,
+    GradeVersion,
     GradeView,
+    HistoryPoint,
     InspectionView,
     Scope,
     TimelineEvent,
+    grade_versions,
 )
 
 #: Fill colours for grade tones, best (0) to worst; the same as the badges in style.css.
@@ -286,7 +290,9 @@ def case_file_chart(view: InspectionView) -> Chart | None:
 # -- one area's history across inspections and frameworks -----------------------------------
 
 def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
-    """An area's grades over time, one line per grading scale, never joined across a change."""
+    """An area's grades over time, one line per grading scale, never joined across a change:
+    each report's grade as published at the report's date, and an amended grade at the date
+    of its amendment (a diamond), not months before it was given."""
     traces = []
     segments: list[list[Any]] = []
     for point in history.points:
@@ -295,27 +301,28 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
         else:
             segments.append([point])
     for segment in segments:
-        graded = [p for p in segment if p.row.current.state == "graded"]
-        if not graded:
+        if not any(p.row.current.state == "graded" or p.row.published.state == "graded"
+                   for p in segment):
             continue
         first = segment[0]
+        marks = [mark for p in segment for mark in _history_marks(p)]
+        symbol = "circle" if first.scale == "five-tier" else "square"
         traces.append({
             "type": "scatter", "mode": "lines+markers",
             "name": first.scale_title,
             # A point without a grade breaks the line instead of being bridged.
-            "x": [str(p.inspection.date.start()) if p.inspection.date else None
-                  for p in segment],
-            "y": [_tone_value(p.row.current) for p in segment],
-            "customdata": [[p.inspection.short_title, p.area_label, p.row.current.label]
-                           for p in segment],
+            "x": [str(m.date.start()) if m.date else None for m in marks],
+            "y": [_tone_value(m.grade) for m in marks],
+            "customdata": [[m.title, m.point.area_label, m.words] for m in marks],
             "connectgaps": False,
             "line": {"color": "#0b0c0c", "width": 2,
                      "dash": "solid" if first.scale == "five-tier" else "dot"},
-            "marker": {"size": 14, "color": [TONE_COLOURS[p.row.current.tone]
-                                             if p.row.current.tone is not None else "#ffffff"
-                                             for p in segment],
+            "marker": {"size": 14, "color": [TONE_COLOURS[m.grade.tone]
+                                             if m.grade.tone is not None else "#ffffff"
+                                             for m in marks],
                        "line": {"color": "#0b0c0c", "width": 1.5},
-                       "symbol": "circle" if first.scale == "five-tier" else "square"},
+                       # An amended grade as the timeline marks an amendment.
+                       "symbol": ["diamond" if m.amended else symbol for m in marks]},
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>"
                              "<b>%{customdata[2]}</b><extra></extra>",
         })
@@ -329,7 +336,9 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
         "layout": _layout(
             xaxis={"type": "date", "fixedrange": True, "gridcolor": "#e5e5e5",
                    "range": dates, "tickformat": "%Y", "automargin": True,
-                   **({"dtick": "M12"} if years <= 4 else {})},
+                   # (plotly's own ticks for five or six years are half-years, each
+                   # year's label twice)
+                   **({"dtick": "M12"} if years <= 6 else {})},
             yaxis={"tickvals": list(range(TONES)), "ticktext": TONE_AXIS,
                    "range": [TONES - 0.4, -0.9], "fixedrange": True, "automargin": True,
                    "gridcolor": "#e5e5e5", "zeroline": False},
@@ -339,24 +348,57 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
         ),
     }
     rows: list[list[Cell]] = []
+    notes = []
     for p in history.points:
-        published = p.row.published if p.row.amended else None
-        # The grade near the front: on a phone each row is a card, read top to bottom.
-        rows.append([p.inspection.short_title,
-                     str(p.inspection.date) if p.inspection.date else "",
-                     p.row.current, published.label if published else "",
-                     p.scale_title, p.area_label])
+        for n, am in enumerate([None, *p.row.amendments]):
+            date = p.inspection.date if am is None else am.date
+            event = ("published" if p.inspection.date_basis != "fieldwork" else "placed") \
+                if am is None else "amended"
+            # The grade near the front: on a phone each row is a card, read top to bottom.
+            rows.append([p.inspection.short_title, str(date) if date else "",
+                         EVENT_LABELS[event], p.row.published if n == 0 else am.after,
+                         p.scale_title, p.area_label])
+        if p.row.amended:
+            notes.append(f"{p.inspection.short_title}: {p.row.amendment_words()}. "
+                         + " ".join(am.reason for am in p.row.amendments))
     return Chart(
         id=area_chart_id(key, history.id), title=f"{history.name}: grades over time",
         summary=_history_summary(history), figure=figure,
-        columns=["Inspection", "Date", "Grade", "Grade as published", "Scale",
+        columns=["Inspection", "Date", "Event", "Grade", "Scale",
                  "Area as named by the framework"],
-        rows=rows, height=380, layout="table-first",
+        rows=rows, notes=notes, height=380, layout="table-first",
     )
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A grade on an area's history chart: as published, or as amended."""
+
+    point: HistoryPoint
+    date: PartialDate | None
+    grade: GradeView
+    amended: bool
+    #: For the hover: what it is, and the grade in words.
+    title: str
+    words: str
+
+
+def _history_marks(point: HistoryPoint) -> list[_Mark]:
+    """A history point's marks: the grade as published at the report's date, then each
+    amended grade at its amendment's date."""
+    row = point.row
+    title = point.inspection.short_title
+    marks = [_Mark(point, point.inspection.date, row.published, False, title,
+                   row.published.label + (" as published" if row.amended else ""))]
+    for am in row.amendments:
+        marks.append(_Mark(point, am.date, am.after, True, f"{title}, amended {am.date.label}",
+                           f"{am.after.label} (was {am.before.label})"))
+    return marks
 
 
 def _date_range(history: AreaHistory) -> list[str]:
     dates = [p.inspection.date for p in history.points if p.inspection.date]
+    dates += [am.date for p in history.points for am in p.row.amendments]
     first, last = min(dates).start(), max(dates).end()
     return [f"{first.year - 1}-07-01", f"{last.year + 1}-06-30"]
 
@@ -391,9 +433,12 @@ def _history_summary(history: AreaHistory) -> str:
     first, last = graded[0], graded[-1]
     years = (f"in {first.inspection.year}" if first.inspection.year == last.inspection.year
              else f"between {first.inspection.year} and {last.inspection.year}")
+    latest = f"{last.row.current.label.lower()} ({last.inspection.short_title}"
+    if last.row.amended:
+        latest += (f", as amended on {last.row.amendments[-1].date.label}; "
+                   f"{last.row.published.label.lower()} as published")
     text = (f"{history.name} was graded {len(graded)} time{'s' if len(graded) != 1 else ''} "
-            f"{years}; most recently {last.row.current.label.lower()} "
-            f"({last.inspection.short_title}).")
+            f"{years}; most recently {latest}).")
     if len(history.scales) > 1:
         text += (" The grading scale changed in between, so grades before and after the "
                  "change are not directly comparable.")
@@ -430,48 +475,51 @@ def _grade_heatmap(z: list[list[int | None]], x: list[str], y: list[str],
 
 
 def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
-    """Every canonical area against every graded inspection of one organisation."""
+    """Every canonical area against every graded inspection of one organisation; a report
+    with an amended grade has a column as published and one from the amendment's date."""
     inspections = scope.graded_inspections
     areas = [a for a in scope.areas if a.points]
     if not inspections or not areas:
         return None
-    columns = [v.summary for v in inspections]
-    cell: dict[tuple[str, str], GradeView] = {}
-    for area in areas:
-        for p in area.points:
-            cell[(area.id, p.inspection.id)] = p.row.current
+    columns: list[GradeVersion] = []
+    scales: list[str] = []
+    for view in inspections:
+        versions = grade_versions(view)
+        columns += versions
+        scales += [content.frameworks[view.inspection.framework or ""].scale] * len(versions)
     z, text, hover = [], [], []
     for area in areas:
         z_row, t_row, h_row = [], [], []
-        for s in columns:
-            grade = cell.get((area.id, s.id))
+        for version in columns:
+            grade = version.grades.get(area.id)
             if grade is None:
                 z_row.append(None)
                 t_row.append("")
-                h_row.append(f"{area.name}<br>{s.short_title}<br>not assessed")
+                h_row.append(f"{area.name}<br>{version.title}<br>not assessed")
                 continue
             z_row.append(_heat_value(grade))
             t_row.append(ABBREVIATIONS.get(grade.label, grade.label))
-            h_row.append(f"{area.name}<br>{s.short_title}<br><b>{grade.label}</b>")
+            h_row.append(f"{area.name}<br>{version.title}<br><b>{grade.label}</b>")
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
     shapes = []
-    scales = [content.frameworks[v.inspection.framework or ""].scale for v in inspections]
     for i in range(1, len(scales)):
         if scales[i] != scales[i - 1]:
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": i - 0.5,
                            "x1": i - 0.5, "y0": -0.02, "y1": 1.02,
                            "line": {"color": "#0b0c0c", "width": 3}})
-    titles = [[s.short_title] for s in columns]
+    titles = [_wrap(version.title, ROTATED_LINE) for version in columns]
     # Long area names on two lines (never more: a row is two lines high), so that on a
     # phone the names leave room for the grid.
     names = [_wrap(a.name, max(ROTATED_LINE, len(a.name) // 2 + 6)) for a in areas]
     figure = {
-        "data": [_grade_heatmap(z, [s.short_title for s in columns], [a.name for a in areas],
-                                text, hover)],
+        "data": [_grade_heatmap(z, [version.title for version in columns],
+                                [a.name for a in areas], text, hover)],
         "layout": _layout(
-            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
+            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True,
+                   "tickmode": "array", "tickvals": [version.title for version in columns],
+                   "ticktext": ["<br>".join(lines) for lines in titles]},
             yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True,
                    "tickmode": "array", "tickvals": [a.name for a in areas],
                    "ticktext": ["<br>".join(lines) for lines in names]},
@@ -479,22 +527,31 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
             margin={"l": 10, "r": _rotated_extent(titles[-1]), "t": 10, "b": 10},
         ),
     }
-    rows: list[list[Cell]] = [[a.name, *[cell.get((a.id, s.id)) for s in columns]]
+    rows: list[list[Cell]] = [[a.name, *[version.grades.get(a.id) for version in columns]]
                               for a in areas]
-    changes = [columns[i].short_title for i in range(1, len(scales)) if scales[i] != scales[i - 1]]
-    summary = (f"Grades for {len(areas)} areas across {len(columns)} graded inspections, "
-               f"from {columns[0].short_title} to {columns[-1].short_title}.")
+    changes = [columns[i].summary.short_title for i in range(1, len(scales))
+               if scales[i] != scales[i - 1]]
+    summary = (f"Grades for {len(areas)} areas across {len(inspections)} graded inspections, "
+               f"from {columns[0].summary.short_title} to {columns[-1].summary.short_title}.")
     if changes:
         summary += (f" The grading scale changed at {_join(changes)} (marked by a thick line): "
                     "grades on either side are not directly comparable.")
+    notes = ["Blank: the area was not assessed by that inspection's framework. "
+             "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
+             "NG not graded, ? not known."]
+    for view in inspections:
+        if view.summary.amended:
+            summary += (f" A grade of {view.summary.short_title} was amended after "
+                        "publication: the report has a column as published and one from the "
+                        "amendment's date.")
+        notes += [f"{view.summary.short_title}: {row.area_label}, {row.amendment_words()}. "
+                  + " ".join(am.reason for am in row.amendments)
+                  for row in view.summary.amended]
     return Chart(
         id=scope_chart_ids(scope.key)[0], title="Grades by area and inspection",
         summary=summary,
-        figure=figure, columns=["Area", *[s.short_title for s in columns]], rows=rows,
-        layout="chart-first", table_style="held",
-        notes=["Blank: the area was not assessed by that inspection's framework. "
-               "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
-               "NG not graded, ? not known."],
+        figure=figure, columns=["Area", *[version.title for version in columns]], rows=rows,
+        layout="chart-first", table_style="held", notes=notes,
         height=max(300, 32 * len(areas) + 160),
         min_width=_heatmap_min_width([line for lines in names for line in lines], titles),
         narrow=narrow_heatmap(figure, [a.name for a in areas], titles, 160),
@@ -633,9 +690,12 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         z.append([_heat_value(g) for g in row.grades])
         text.append([ABBREVIATIONS.get(g.label, g.label) if g is not None else ""
                      for g in row.grades])
+        notes = row.notes or [None] * len(row.grades)
         hover.append([f"{row.organisation_name}<br>{label}<br><b>"
                       f"{g.label if g is not None else 'not assessed'}</b>"
-                      for label, g in zip(round_view.area_labels, row.grades, strict=True)])
+                      + (f"<br>{note}" if note else "")
+                      for label, g, note in zip(round_view.area_labels, row.grades, notes,
+                                                strict=True)])
     # Area names run to sixty characters: set at an angle on one line, the longest would
     # stand taller than the grid and run past the right edge (plotly then cuts them off, or
     # drops every other one). Wrapped into short lines and given room worked out here, every
@@ -656,15 +716,20 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         ),
     }
     rows: list[list[Cell]] = [[r.organisation_name, *r.grades] for r in round_view.rows]
+    amended = [f"{row.organisation_name}, {label}: {note}."
+               for row in round_view.rows
+               for label, note in zip(round_view.area_labels, row.notes, strict=True) if note]
     return Chart(
         id=round_chart_id(round_view.framework_id), title=f"{round_view.title}: every organisation",
-        summary=f"Grades of {len(round_view.rows)} organisations in "
+        summary=f"Grades of {round_view.organisation_count} organisations in "
                 f"{len(round_view.area_ids)} areas under {round_view.title}, each "
-                "organisation's latest inspection under that framework.",
+                "organisation's latest inspection under that framework"
+                + ("; a report with a grade amended after publication has a row as "
+                   "published too." if amended else "."),
         figure=figure, columns=["Organisation", *round_view.area_labels], rows=rows,
         layout="chart-first", table_toggle=True, table_style="held",
         notes=["O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
-               "NG not graded, ? not known."],
+               "NG not graded, ? not known.", *amended],
         height=24 * len(round_view.rows) + room + 30,
         min_width=_heatmap_min_width([r.organisation_name for r in round_view.rows], wrapped),
         narrow=narrow_heatmap(figure, [r.organisation_name for r in round_view.rows], wrapped,

@@ -227,7 +227,10 @@ def natural_pairs(site: SiteView) -> list[tuple[InspectionView, InspectionView]]
             pairs[(earlier.summary.id, view.summary.id)] = (earlier, view)
     for round_view in site.rounds:
         for mine in (row for row in round_view.rows if row.focus):
-            for theirs in (row for row in round_view.rows if row is not mine):
+            # (each other organisation's report once: its row as it stands)
+            for theirs in (row for row in round_view.rows
+                           if row.organisation != mine.organisation
+                           and row.inspection.id != mine.inspection.id):
                 a, b = by_id[mine.inspection.id], by_id[theirs.inspection.id]
                 pairs[(a.summary.id, b.summary.id)] = (a, b)
     order = {v.summary.id: i for i, v in enumerate(site.inspections)}
@@ -439,7 +442,8 @@ def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
                        "published": grade(r.published) if r.amended else None,
                        "amended": str(r.amendments[-1].date) if r.amended else None,
                        "amended_label": r.amendments[-1].date.label if r.amended else None,
-                       "reason": r.amendments[-1].reason if r.amended else None}
+                       "reason": " ".join(am.reason for am in r.amendments)
+                       if r.amended else None}
                       for r in view.rows],
             "items": [{"ref": t.ref, "id": t.id, "group": t.group_label, "text": t.text,
                        "area": t.area_label, "url": t.url,

@@ -212,6 +212,9 @@ def _inspection_record(content: Content, view: InspectionView) -> dict[str, Any]
             "grade": row.current.label if row.current.state == "graded" else None,
             "grade_as_published": row.published.label if row.published.state == "graded"
             else None,
+            **dict(zip(("amended_on", "amended_on_precision"),
+                       date_cells(row.amendments[-1].date if row.amended else None),
+                       strict=True)),
             "summary": row.summary,
             "note": row.note,
             "sources": [view.citations.key(n) for n in row.refs],

@@ -243,16 +243,20 @@ CHART_KINDS: dict[str, ChartKind] = {
          Field("Files", "integer", "How many files got it.", required=True)]),
     "history": ChartKind(
         "One area's grades over time",
-        "Every report of one organisation that assessed the area, oldest first. The area's "
-        "name and scope may differ between frameworks (the last column), and grades on "
-        "different scales are not directly comparable.",
+        "Every report of one organisation that assessed the area, oldest first: a row for "
+        "its grade as published, at the report's date, and a row for each amendment of the "
+        "grade, at the amendment's date. The area's name and scope may differ between "
+        "frameworks (the last column), and grades on different scales are not directly "
+        "comparable.",
         [_text("Inspection", "The report's short name.", required=True),
-         *_chart_date("The date the site places the report at: its publication, else the "
-                      "end of its fieldwork", see="Placing a report in time, and Dates"),
-         Field("Grade", "string", "The grade as it stands, or not graded / not known.",
+         *_chart_date("The date the grade was given: for a report's grade, the date the "
+                      "site places the report at (its publication, else the end of its "
+                      "fieldwork); for an amended grade, the amendment's date",
+                      see="Placing a report in time, and Dates"),
+         Field("Event", "string", "Report published, Report (publication date not known) "
+                                  "or Grade amended.", "events", required=True),
+         Field("Grade", "string", "The grade given at that date, or not graded / not known.",
                "grades or statuses", required=True),
-         Field("Grade as published", "string", "The grade as published, where it was "
-                                                "amended since.", "grades"),
          _text("Scale", "The grading scale's name.", required=True),
          _text("Area as named by the framework", "The area's name in the report's "
                                                  "framework.", required=True)]),
@@ -268,7 +272,7 @@ CHART_KINDS: dict[str, ChartKind] = {
         "Timeline of one organisation's inspections",
         "Every dated event: fieldwork, publications, amendments, responses and coverage, "
         "oldest first.",
-        [*_chart_date("When it happened (for fieldwork, when it began)"),
+        [*_chart_date("When it happened; for fieldwork, when it began"),
          Field("Event", "string", "What happened.", "events", required=True),
          _text("Kind", "The kind of inspection.", required=True),
          _text("Title", "The report or document.", required=True),

@@ -22,6 +22,7 @@ from .views import (
     InspectionView,
     SiteView,
     area_levels,
+    grade_versions,
 )
 
 
@@ -44,6 +45,8 @@ class RoundRow:
     #: The comparison of the site's focus organisation's report with this one (see
     #: compare.natural_pairs), for the other organisations' rows.
     comparison_url: str | None = None
+    #: For each grade, how it was amended after publication, in words (None if it was not).
+    notes: list[str | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,12 @@ class RoundView:
     def url(self) -> str:
         """The site path of the round's page."""
         return round_path(self.id)
+
+    @property
+    def organisation_count(self) -> int:
+        """How many organisations the round sets side by side (a report with an amended
+        grade has a row as published too)."""
+        return len({row.organisation for row in self.rows})
 
     @property
     def count_columns(self) -> list[str]:
@@ -134,17 +143,29 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
         view = by_org[org_id]
         framework = content.frameworks[view.inspection.framework or ""]
         graded = {fa.area for fa in framework.areas if fa.graded}
-        current = {r.area_id: r.current for r in view.rows}
-        grades = [current.get(area) if area in graded else None for area in columns]
-        counted = Counter((levels[area], g.label) for area, g in zip(columns, grades,
-                                                                     strict=True)
-                          if g is not None and g.state == "graded")
         org = content.organisations[org_id]
-        rows.append(RoundRow(org_id, org.short_name or org.name, view.summary, framework.title,
-                             grades, [counted[key] for key in count_levels],
-                             focus=org_id == focus,
-                             comparison_url=comparison_path(mine, view.summary.id)
-                             if mine and org_id != focus else None))
+        name = org.short_name or org.name
+        # A report with an amended grade: a row as published, then the grades as they stand.
+        versions = grade_versions(view)
+        for version in versions:
+            grades = [version.grades.get(area) if area in graded else None
+                      for area in columns]
+            counted = Counter((levels[area], g.label) for area, g in zip(columns, grades,
+                                                                         strict=True)
+                              if g is not None and g.state == "graded")
+            latest = version is versions[-1]
+            amended = {row.area_id: row for row in view.rows if row.amended}
+            label = name if latest else f"{name} (as published)" if not version.amended \
+                else f"{name} (amended {version.date.label if version.date else ''})"
+            rows.append(RoundRow(
+                org_id, label, view.summary, framework.title, grades,
+                [counted[key] for key in count_levels],
+                focus=org_id == focus and latest,
+                comparison_url=comparison_path(mine, view.summary.id)
+                if mine and org_id != focus and latest else None,
+                notes=[f"amended {amended[area].amendments[-1].date.label}; "
+                       f"{amended[area].published.label} as published"
+                       if latest and area in amended else None for area in columns]))
     notes = []
     if len(variants) > 1:
         used = Counter(row.framework_title for row in rows)

@@ -9,7 +9,7 @@ never say one thing on a page and another in a CSV.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .dates import PartialDate
@@ -153,6 +153,15 @@ class JudgmentRow:
         return ", ".join([f"{word(self.published)} as published",
                           *(f"{word(am.after)} from {am.date.label}" for am in self.amendments)])
 
+    def grade_on(self, date: PartialDate) -> GradeView:
+        """The grade as it stood on a date after publication: the latest amendment's by
+        then, else as published."""
+        grade = self.published
+        for am in self.amendments:
+            if am.date.sort_key <= date.sort_key:
+                grade = am.after
+        return grade
+
 
 @dataclass(frozen=True)
 class LevelCounts:
@@ -258,6 +267,47 @@ class InspectionSummary:
         if self.date_basis == "fieldwork":
             return f"fieldwork {self.date.label}; {UNDATED}"
         return self.date.label
+
+
+@dataclass(frozen=True)
+class GradeVersion:
+    """A report's grades at one time: as published, or as they stood from an amendment's
+    date. Wherever grades are set side by side (a grid of grades, a trend), a report with
+    an amended grade shows both, each at its date."""
+
+    summary: InspectionSummary
+    #: When these grades were given: the report's date, or the amendment's.
+    date: PartialDate | None
+    #: Whether these are grades after an amendment.
+    amended: bool
+    #: The grade of each area of the report, by canonical area id.
+    grades: dict[str, GradeView]
+    counts: list[LevelCounts]
+    #: Whether the report has later versions (then its first says "as published").
+    superseded: bool = False
+
+    @property
+    def title(self) -> str:
+        """Names the version: "PEEL 2021/22", "PEEL 2023–25 as published", "PEEL 2023–25
+        amended 8 August 2024"."""
+        if self.amended and self.date is not None:
+            return f"{self.summary.short_title} amended {self.date.label}"
+        return f"{self.summary.short_title} as published" if self.superseded \
+            else self.summary.short_title
+
+
+def grade_versions(view: InspectionView) -> list[GradeVersion]:
+    """A report's grades as published, then as they stood from each amendment's date."""
+    rows = view.rows
+    dates = sorted({am.date for row in rows for am in row.amendments}, key=lambda d: d.sort_key)
+    versions = [GradeVersion(view.summary, view.summary.date, False,
+                             {row.area_id: row.published for row in rows},
+                             view.summary.published_counts, superseded=bool(dates))]
+    for date in dates:
+        grades = {row.area_id: row.grade_on(date) for row in rows}
+        counts = grade_counts([replace(row, current=grades[row.area_id]) for row in rows])
+        versions.append(GradeVersion(view.summary, date, True, grades, counts))
+    return versions
 
 
 #: Said of a report placed at its fieldwork (see InspectionSummary.date_label).

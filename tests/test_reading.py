@@ -44,12 +44,12 @@ def test_counts_never_add_pillars_and_questions(built_site: Path) -> None:
     """PEEL 2016 graded three pillars only; PEEL 2017 three pillars and eight questions:
     counted together, 2017 looked worse partly because more was counted."""
     home = parse(built_site / "index.html")
-    assert compact_line(home, "PEEL 2016") == "PEEL 2016 (pillars: 2 good, 1 requires improvement)"
+    assert compact_line(home, "PEEL 2016") == "PEEL 2016 · pillars: 2 good, 1 requires improvement"
     assert compact_line(home, "PEEL 2017") == (
-        "PEEL 2017 (pillars: 1 good, 2 requires improvement; questions: 2 good, "
-        "6 requires improvement)")
+        "PEEL 2017 · pillars: 1 good, 2 requires improvement; questions: 2 good, "
+        "6 requires improvement")
     assert compact_line(home, "PEEL 2021/22") == (
-        "PEEL 2021/22 (areas: 4 adequate, 6 requires improvement)")
+        "PEEL 2021/22 · areas: 4 adequate, 6 requires improvement")
 
 
 def test_cards_and_the_timeline_count_level_by_level(built_site: Path) -> None:
@@ -147,3 +147,116 @@ def test_the_feed_says_how_an_undated_report_is_placed(built_site: Path) -> None
     assert "fieldwork October 2013; publication date not known" in \
         entry.find(f"{ATOM}summary").text
     assert entry.find(f"{ATOM}published") is None
+
+
+# -- an amended grade, as published and as amended, each at its date --------------------------
+
+AMENDMENT = "Responding to the public, Adequate as published, Requires improvement from " \
+            "8 August 2024"
+
+
+def test_the_area_chart_plots_the_amendment_at_its_date(built_site: Path) -> None:
+    """'Responding to the public' was Adequate when PEEL 2023–25 was published (16 February
+    2024) and Requires improvement from 8 August 2024: the chart once plotted the new grade
+    in February, six months before it was given."""
+    page = parse(built_site / "areas" / "responding-to-public" / "index.html")
+    figure = json.loads(page.select_one("#figure-history-responding-to-public").string)
+    points = {(x, y) for trace in figure["data"]
+              for x, y in zip(trace["x"], trace["y"], strict=True)}
+    assert ("2024-02-16", 2.0) in points  # Adequate, at publication
+    assert ("2024-08-08", 3.0) in points  # Requires improvement, from the amendment
+    assert ("2024-02-16", 3.0) not in points
+    rows = read_csv(built_site / "data" / "charts" / "history-responding-to-public.csv")
+    assert [(r["Inspection"], r["Date"], r["Event"], r["Grade"]) for r in rows][-2:] == [
+        ("PEEL 2023–25", "2024-02-16", "Report published", "Adequate"),
+        ("PEEL 2023–25", "2024-08-08", "Grade amended", "Requires improvement")]
+    assert "as amended on 8 August 2024; adequate as published" in words(
+        page.select_one(".chart-summary"))
+
+
+def test_the_grid_of_grades_shows_both_versions(built_site: Path) -> None:
+    rows = read_csv(built_site / "data" / "charts" / "grades-by-area.csv")
+    row = next(r for r in rows if r["Area"] == "Responding to the public")
+    assert (row["PEEL 2023–25 as published"], row["PEEL 2023–25 amended 8 August 2024"]) == (
+        "Adequate", "Requires improvement")
+    page = parse(built_site / "areas" / "index.html")
+    assert any(AMENDMENT in words(note) for note in page.select("#grades-by-area .note"))
+
+
+def test_every_count_of_the_report_tells_the_amendment(built_site: Path) -> None:
+    home = parse(built_site / "index.html")
+    assert compact_line(home, "PEEL 2023–25").endswith(
+        "amended: Responding to the public, adequate as published, requires improvement "
+        "from 8 August 2024")
+    card = home.find("article", attrs={"aria-labelledby": "card-2023-peel"})
+    assert words(card.select_one(".amended")) == f"Amended after publication: {AMENDMENT}."
+    organisations = parse(built_site / "organisations" / "index.html")
+    assert f"Amended after publication: {AMENDMENT}." in words(
+        organisations.select_one("table.organisations"))
+    page = parse(built_site / "inspections" / "2023-peel" / "index.html")
+    chart = page.select_one("#grades-2023-peel")
+    assert any(AMENDMENT in words(note) for note in chart.select(".note"))
+    counts = read_csv(built_site / "data" / "charts" / "grades-2023-peel.csv")
+    assert [(r["Grade"], r["Count"], r["Count as published"]) for r in counts
+            if r["Grade"] in ("Adequate", "Requires improvement")] == [
+        ("Adequate", "5", "6"), ("Requires improvement", "2", "1")]
+
+
+def test_the_timeline_counts_as_published_then_marks_the_amendment(built_site: Path) -> None:
+    timeline = parse(built_site / "timeline" / "index.html")
+    published = next(li for li in timeline.select("li.event-published")
+                     if "/2023-peel/" in li.select_one(".event-title a")["href"])
+    assert [words(li) for li in published.select(".grade-counts li")] == [
+        "Outstanding × 1", "Good × 1", "Adequate × 6", "Requires improvement × 1"]
+    amended = timeline.select("li.event-amended")
+    assert [words(e.select_one(".event-when")) for e in amended] == ["8 August 2024"]
+    rows = read_csv(built_site / "data" / "charts" / "timeline.csv")
+    detail = next(r["Detail"] for r in rows
+                  if r["Event"] == "Report published" and r["Date"] == "2024-02-16"
+                  and "Northamptonshire" in r["Title"])
+    assert "6 adequate, 1 requires improvement" in detail
+
+
+def test_rounds_show_the_report_as_published_and_as_amended(built_site: Path) -> None:
+    page = parse(built_site / "rounds" / "peel-2023" / "index.html")
+    assert words(page.select_one(".lede")).startswith("The grades of 5 organisations")
+    names = [words(tr.th.a) for tr in page.select("#round-table tbody tr")]
+    assert names[:2] == ["Northamptonshire (as published)", "Northamptonshire"]
+    rows = read_csv(built_site / "data" / "charts" / "round-peel-2023.csv")
+    column = "Responding to the public"
+    assert [(r["Organisation"], r[column]) for r in rows][:2] == [
+        ("Northamptonshire (as published)", "Adequate"),
+        ("Northamptonshire", "Requires improvement")]
+    current = page.select("#round-table tbody tr")[1]
+    assert "amended 8 August 2024; Adequate as published" in words(current)
+
+
+def test_the_feed_entry_tells_the_amendment(built_site: Path) -> None:
+    root = ET.fromstring((built_site / "feed.xml").read_bytes())
+    entry = next(e for e in root.findall(f"{ATOM}entry")
+                 if e.find(f"{ATOM}id").text.endswith(":2023-peel"))
+    summary = entry.find(f"{ATOM}summary").text
+    assert f"Amended after publication: {AMENDMENT}. The grade was changed" in summary
+    assert entry.find(f"{ATOM}updated").text.startswith("2024-08-08")
+
+
+def test_no_note_ends_in_stray_brackets(built_site: Path) -> None:
+    """An amendment's reason ends in a bracket and a full stop; set inside brackets, it
+    read '.);'. Neither that nor nested brackets appear on any page."""
+    found = []
+    for page in sorted(built_site.rglob("*.html")):
+        if "pagefind" in page.parts:
+            continue
+        text = words(parse(page).find("main") or parse(page))
+        found += [f"{page.relative_to(built_site)}: {bad}" for bad in (".);", ") (")
+                  if bad in text]
+    assert found == []
+
+
+def test_framework_and_scale_are_named_apart(built_site: Path) -> None:
+    """'PEEL 2021/22 (original framework) (Five-tier PEEL scale (from 2021/22))' read as
+    brackets within brackets."""
+    page = parse(built_site / "inspections" / "2021-peel" / "index.html")
+    facts = {words(dt): words(dt.find_next_sibling("dd")) for dt in page.select("dl.facts dt")}
+    assert (facts["Framework"], facts["Grading scale"]) == (
+        "PEEL 2021/22 (original framework)", "Five-tier PEEL scale (from 2021/22)")

@@ -84,8 +84,9 @@
     if (!area) { return el("td", { "data-label": label }, [el("span", { "class": "not-assessed" }, ["not in this report"])]); }
     var parts = [badge(area.grade)];
     if (area.published) {
-      parts.push(" ", el("span", { "class": "amended" }, ["amended " + area.amended_label + " (" +
-        area.reason + "); as published: ", badge(area.published)]));
+      // As the pages word it (_macros.html, amended_note).
+      parts.push(" ", el("span", { "class": "amended" }, ["amended " + area.amended_label +
+        "; as published: ", badge(area.published), ". " + area.reason]));
     }
     parts.push(" ", el("span", { "class": "area-label" }, ["\u201c" + area.label + "\u201d"]));
     return el("td", { "data-label": label }, parts);
