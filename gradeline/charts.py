@@ -35,6 +35,7 @@ from .views import (
     Scope,
     TimelineEvent,
     grade_versions,
+    grade_view,
 )
 
 #: Fill colours for grade tones, best (0) to worst; the same as the badges in style.css.
@@ -130,6 +131,12 @@ def scope_chart_ids(key: str) -> tuple[str, str]:
     """The ids of an organisation's (or a single-organisation site's) charts: grades by area,
     and the timeline."""
     return f"{key}grades-by-area", f"{key}timeline"
+
+
+def trend_chart_id(key: str, kind: str) -> str:
+    """The id of an organisation's chart of headline grades, report by report, for one
+    kind of inspection (``key``: the scope's, see Scope.key)."""
+    return f"{key}trend-{kind}"
 
 
 def round_chart_id(round_id: str) -> str:
@@ -555,6 +562,225 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
         height=max(300, 32 * len(areas) + 160),
         min_width=_heatmap_min_width([line for lines in names for line in lines], titles),
         narrow=narrow_heatmap(figure, [a.name for a in areas], titles, 160),
+    )
+
+
+# -- headline grades, report by report ----------------------------------------------------------
+
+def trend_charts(scope: Scope, content: Content) -> list[Chart]:
+    """For each kind of inspection with two or more graded reports of the organisation, the
+    trend of its headline grades (see trend_chart)."""
+    charts = []
+    for kind in content.site.kinds:
+        views = [v for v in scope.graded_inspections if v.inspection.kind == kind]
+        if len(views) >= 2:
+            charts.append(trend_chart(scope, content, kind, views))
+    return charts
+
+
+@dataclass(frozen=True)
+class _TrendBar:
+    """One bar of the trend: a report's headline grades, as published or as amended."""
+
+    version: GradeVersion
+    level: str
+    scale: str
+    scale_title: str
+    #: Its headline grades, those not graded left out (``not_graded`` counts them).
+    grades: list[GradeView]
+    not_graded: int
+    labels: list[str]
+
+    @property
+    def graded(self) -> int:
+        return sum(g.state == "graded" for g in self.grades)
+
+    @property
+    def unknown(self) -> int:
+        return sum(g.state == "not-known" for g in self.grades)
+
+    @property
+    def counted(self) -> str:
+        """What the bar counts, in words: "3 pillars graded", "no pillar graded: 2 not
+        graded, 1 not known"."""
+        one, several = LEVEL_WORDS[self.level]
+        rest = [f"{n} {words}" for n, words in ((self.not_graded, "not graded"),
+                                                (self.unknown, "not known")) if n]
+        if not self.graded:
+            return f"no {one} graded" + (f": {', '.join(rest)}" if rest else "")
+        return ", ".join([f"{self.graded} {one if self.graded == 1 else several} graded",
+                          *rest[1:]])
+
+    def count(self, label: str) -> int | None:
+        """How many of its grades are ``label`` (None: not a grade of its scale)."""
+        if label != "Not known" and label not in self.labels:
+            return None
+        return sum(g.label == label for g in self.grades)
+
+
+#: Each bar of the trend chart is a row this many pixels high: its name above, the bar below,
+#: this many pixels thick.
+TREND_ROW = 58
+TREND_BAR = 26
+#: On a phone, the trend chart's names in lines of at most this many characters.
+TREND_LINE = 34
+
+
+def trend_chart(scope: Scope, content: Content, kind: str,
+                views: list[InspectionView]) -> Chart:
+    """One kind's headline grades report by report, oldest first: each report's pillars
+    where its framework has them (never its questions, which grade parts of the same
+    ground), else its areas; as shares of the grades at that level, so that three pillars
+    and ten areas can stand in one chart. Where the scale or what is counted changes, a
+    row says so: grades on either side are not directly comparable."""
+    bars: list[_TrendBar] = []
+    for view in views:
+        framework = content.frameworks[view.inspection.framework or ""]
+        scale = content.scales[framework.scale]
+        level = "pillar" if any(r.level == "pillar" for r in view.rows) else "area"
+        for version in grade_versions(view):
+            grades = [version.grades[r.area_id] for r in view.rows if r.level == level]
+            bars.append(_TrendBar(version, level, scale.id, scale.title,
+                                  [g for g in grades if g.state != "not-graded"],
+                                  sum(g.state == "not-graded" for g in grades),
+                                  [g.label for g in scale.grades]))
+    # Every grade word of the scales used, best first (four-tier "Good" and five-tier "Good"
+    # are one column: the same word on the same step).
+    tones: dict[str, int] = {}
+    for bar in bars:
+        for label in bar.labels:
+            tone = grade_view(label, content.scales[bar.scale]).tone
+            tones.setdefault(label, tone if tone is not None else TONES)
+    labels = sorted(tones, key=lambda label: tones[label])
+    # The rows, top to bottom: a bar for each version of each report, and a row that says
+    # so where the scale or what is counted changes.
+    rows_y: list[str] = []
+    changes: list[tuple[_TrendBar, list[str]]] = []
+    for before, bar in itertools.pairwise([None, *bars]):
+        what = [] if before is None else [
+            words for words, changed in (("scale", before.scale != bar.scale),
+                                         ("what is counted", before.level != bar.level))
+            if changed]
+        if what:
+            changes.append((bar, what))
+            rows_y.append(f"change-{len(changes)}")
+        rows_y.append(bar.version.title)
+    by_title = {bar.version.title: bar for bar in bars}
+    traces = []
+    for label in [*labels, "Not known"]:
+        counts = {bar.version.title: bar.count(label) for bar in bars}
+        if not any(counts.values()):
+            continue
+        tone = tones.get(label)
+        x = [counts.get(y) for y in rows_y]
+        traces.append({
+            "type": "bar", "orientation": "h", "name": label, "y": rows_y, "x": x,
+            "marker": {"color": TONE_COLOURS[tone] if tone is not None and tone < TONES
+                       else NOT_KNOWN_COLOUR, "line": {"color": "#ffffff", "width": 1}},
+            "text": [str(n) if n else "" for n in x], "textposition": "inside",
+            "insidetextanchor": "middle",
+            "textfont": {"color": "#ffffff" if tone in (0, TONES - 1) else FONT["color"]},
+            "customdata": [f"{counts[bar.version.title]} of {bar.graded + bar.unknown} "
+                           f"{LEVEL_WORDS[bar.level][1]}: {label.lower()}"
+                           if bar is not None and counts[bar.version.title] else ""
+                           for bar in (by_title.get(y) for y in rows_y)],
+            "hovertemplate": "%{y}<br>%{customdata}<extra></extra>",
+        })
+    # Each bar's name above it, the full width of the chart (on a phone, names beside the
+    # bars would leave them a third of the screen); a change of scale, across its row.
+    names, narrow_names, shapes = [], [], []
+    for bar in bars:
+        name = {"xref": "paper", "yref": "y", "x": 0, "y": bar.version.title,
+                "xanchor": "left", "yanchor": "bottom", "yshift": TREND_BAR // 2 + 2,
+                "showarrow": False,
+                # (no <b>: plotly sets bold as a style attribute, which the pages' Content
+                # Security Policy refuses)
+                "align": "left", "text": f"{bar.version.title} · {bar.counted}"}
+        names.append(name)
+        # On a phone: the name and what is counted on lines of their own.
+        narrow_names.append({**name, "text": "<br>".join(
+            [*_wrap(bar.version.title, TREND_LINE), *_wrap(bar.counted, TREND_LINE)])})
+    changed = []
+    for n, (_, what) in enumerate(changes, start=1):
+        shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                       "y0": f"change-{n}", "y1": f"change-{n}",
+                       "line": {"color": "#505a5f", "width": 2, "dash": "dash"}})
+        changed.append({"xref": "paper", "yref": "y", "x": 0.5, "y": f"change-{n}",
+                        "showarrow": False, "bgcolor": "#ffffff",
+                        "font": {"size": 12, "color": "#505a5f"},
+                        "text": f"{' and '.join(what).capitalize()} changed:<br>"
+                                "not directly comparable"})
+    widest = max(len(bar.version.title) + len(bar.counted) + 3 for bar in bars)
+    lines = max(len(_wrap(bar.version.title, TREND_LINE)) + len(_wrap(bar.counted, TREND_LINE))
+                for bar in bars)
+    narrow_row = TREND_BAR + 16 * lines + 12
+    figure = {
+        "data": traces,
+        "layout": _layout(
+            barmode="stack", barnorm="percent", bargap=1 - TREND_BAR / TREND_ROW,
+            showlegend=True,
+            legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "bottom",
+                    "yref": "container", "traceorder": "normal"},
+            xaxis={"range": [0, 100], "tickmode": "array", "tickvals": [0, 25, 50, 75, 100],
+                   "ticktext": ["0%", "25%", "50%", "75%", "100%"], "fixedrange": True,
+                   "gridcolor": "#e5e5e5", "zeroline": False},
+            yaxis={"autorange": "reversed", "fixedrange": True, "showticklabels": False,
+                   "categoryorder": "array", "categoryarray": rows_y},
+            shapes=shapes, annotations=[*names, *changed],
+            margin={"l": 10, "r": 24, "t": 20, "b": 110},
+        ),
+    }
+    kind_label = content.site.kinds[kind].label
+    spans = []
+    for level, group in itertools.groupby(bars, key=lambda bar: bar.level):
+        members = list(group)
+        first, last = members[0].version.summary, members[-1].version.summary
+        spans.append(f"its {LEVEL_WORDS[level][1]}"
+                     + (f" in {first.short_title}" if first is last else
+                        f" from {first.short_title} to {last.short_title}"))
+    summary = (f"How each {kind_label} report's headline grades were spread across the "
+               f"scale: {_join(spans)}.")
+    for bar, what in changes:
+        summary += (f" The {' and '.join(what)} changed at {bar.version.summary.short_title}"
+                    " (the dashed line): grades on either side are not directly comparable.")
+    for bar in bars:
+        if bar.version.amended and bar.version.date:
+            summary += (f" {bar.version.summary.short_title} has a bar as published and one "
+                        f"as amended on {bar.version.date.label}.")
+    notes = ["Each bar counts one report's headline grades: its pillars where its framework "
+             "has them (the questions under them are left out, as they grade parts of the "
+             "same ground), else its areas. Areas not graded are left out; grades no source "
+             "confirms are shown as not known."]
+    if len({bar.level for bar in bars}) > 1:
+        notes.append("Pillars and areas are different units: a pillar covers several areas, "
+                     "so a share of pillars and a share of areas are not the same measure.")
+    notes += [f"{bar.version.title}: {bar.counted}." for bar in bars if not bar.graded]
+    notes += [f"{view.summary.short_title}: {row.area_label}, {row.amendment_words()}. "
+              + " ".join(am.reason for am in row.amendments)
+              for view in views for row in view.summary.amended]
+    rows: list[list[Cell]] = []
+    for bar in bars:
+        event = ("placed" if bar.version.summary.date_basis == "fieldwork" else "published") \
+            if not bar.version.amended else "amended"
+        rows.append([bar.version.title, str(bar.version.date) if bar.version.date else "",
+                     EVENT_LABELS[event], bar.scale_title, LEVEL_WORDS[bar.level][1],
+                     # (0 for a grade not on the report's scale: none could have it)
+                     *[str(bar.count(label) or 0) for label in labels],
+                     str(bar.unknown)])
+    return Chart(
+        id=trend_chart_id(scope.key, kind),
+        title=f"{kind_label}: headline grades, report by report",
+        summary=summary, figure=figure,
+        columns=["Report", "Date", "Event", "Scale", "Counted", *labels, "Not known"],
+        rows=rows, notes=notes, layout="chart-first", table_toggle=True,
+        height=130 + TREND_ROW * len(rows_y),
+        # Narrower than its longest name on one line: names on lines of their own, rows
+        # as high as they need, and the legend's entries one under another.
+        min_width=round(widest * FONT["size"] * 0.6) + 40,
+        narrow={"layout": {"annotations": [*narrow_names, *changed],
+                           "bargap": 1 - TREND_BAR / narrow_row,
+                           "margin": {"l": 10, "r": 24, "t": 16 * lines, "b": 200}},
+                "height": 200 + 16 * lines + narrow_row * len(rows_y), "min_width": 0},
     )
 
 

@@ -212,10 +212,12 @@ class ChartKind:
 
     title: str
     description: str
-    #: The columns, or for a wide table the first column only (the rest hold grades).
+    #: The columns, or for a wide table its first columns only (the rest are alike).
     fields: list[Field]
     #: For a wide table: what each further column is.
     wide: str | None = None
+    #: For a wide table: the type of each further column (a grade, or a count).
+    wide_type: str = "string"
 
 
 #: Kinds of chart, by the name pages give them (pages.CHART_KINDS).
@@ -277,6 +279,27 @@ CHART_KINDS: dict[str, ChartKind] = {
          _text("Kind", "The kind of inspection.", required=True),
          _text("Title", "The report or document.", required=True),
          _text("Detail", "The headline finding or what changed, where there is one.")]),
+    "trend": ChartKind(
+        "One organisation's headline grades, report by report (wide)",
+        "A row for each report of one kind (a report with a grade amended after publication "
+        "has a row as published and one from the amendment's date), oldest first: how many "
+        "of its headline grades (its pillars where its framework has them, else its areas) "
+        "got each grade. Grades on different scales, and counts of pillars and of areas, "
+        "are not directly comparable.",
+        [_text("Report", "The report's short name, with 'as published' or 'amended' and the "
+                         "date where a grade was amended.", required=True),
+         *_chart_date("When these grades were given: the date the site places the report "
+                      "at, or the amendment's date", see="Placing a report in time, and "
+                                                        "Dates"),
+         Field("Event", "string", "Report published, Report (publication date not known) "
+                                  "or Grade amended.", "events", required=True),
+         _text("Scale", "The grading scale's name.", required=True),
+         Field("Counted", "string", "What the row counts: pillars or areas.", LEVEL_COUNTS,
+               required=True)],
+        wide="How many of the report's headline grades got this grade (the column's name); "
+             "0 where the grade is not on the report's scale (see Scale). 'Not known': how "
+             "many are assessed but no source consulted gives their grade.",
+        wide_type="integer"),
     "round": ChartKind(
         "Every organisation under one framework (wide)",
         "A row for each organisation (its latest report under the framework), a column for "
@@ -297,12 +320,14 @@ def chart_fields(kind: str, columns: Sequence[str]) -> list[Field]:
             raise ValueError(f"a {kind} chart's CSV has the columns {list(columns)}, "
                              f"not {names}: update datapackage.CHART_KINDS")
         return spec.fields
-    first, *rest = columns
-    if first != spec.fields[0].name:
-        raise ValueError(f"a {kind} chart's CSV starts with {first!r}, not "
-                         f"{spec.fields[0].name!r}: update datapackage.CHART_KINDS")
-    return [spec.fields[0], *(Field(name, "string", spec.wide, "grades or statuses")
-                              for name in rest)]
+    names = [f.name for f in spec.fields]
+    first, rest = list(columns[:len(names)]), columns[len(names):]
+    if first != names:
+        raise ValueError(f"a {kind} chart's CSV starts with {', '.join(map(repr, first))}, "
+                         f"not {', '.join(map(repr, names))}: update datapackage.CHART_KINDS")
+    return [*spec.fields, *(Field(name, spec.wide_type, spec.wide,
+                                  "grades or statuses" if spec.wide_type == "string" else ())
+                            for name in rest)]
 
 
 def chart_csv_columns(columns: Sequence[str]) -> list[str]:

@@ -98,6 +98,43 @@ def test_the_feed_counts_level_by_level(built_site: Path) -> None:
            "improvement" in summaries["2017-peel"]
 
 
+def test_one_overall_trend_counts_like_with_like(built_site: Path) -> None:
+    """One trend a reader can follow from 2014 to 2024: each PEEL report's pillars (never
+    its questions), then from 2021/22 its areas, with the change of scale and of what is
+    counted marked, and the 2024 amendment as a bar of its own at its date."""
+    home = parse(built_site / "index.html")
+    figure = home.find("figure", id="trend-peel")
+    assert words(figure.select_one(".chart-title")).startswith(
+        "PEEL: headline grades, report by report")
+    summary = words(figure.select_one(".chart-summary"))
+    assert "its pillars from PEEL 2014 to PEEL 2018/19 and its areas from PEEL 2021/22 to " \
+           "PEEL 2023–25" in summary
+    assert "The scale and what is counted changed at PEEL 2021/22 (the dashed line): grades " \
+           "on either side are not directly comparable." in summary
+    rows = read_csv(built_site / "data" / "charts" / "trend-peel.csv")
+    assert [(r["Report"], r["Date"], r["Counted"], r["Good"], r["Adequate"],
+             r["Requires improvement"], r["Inadequate"], r["Not known"]) for r in rows] == [
+        ("PEEL 2014", "2014-11-12", "pillars", "0", "0", "0", "0", "1"),
+        ("PEEL 2015", "2016-02-18", "pillars", "1", "0", "2", "0", "0"),
+        ("PEEL 2016", "2017-03-02", "pillars", "2", "0", "1", "0", "0"),
+        ("PEEL 2017", "2018-03-01", "pillars", "1", "0", "2", "0", "0"),
+        ("PEEL 2018/19", "2019-09-27", "pillars", "0", "0", "2", "1", "0"),
+        ("PEEL 2021/22", "2021-11-23", "areas", "0", "4", "6", "0", "0"),
+        ("PEEL 2023–25 as published", "2024-02-16", "areas", "1", "6", "1", "0", "0"),
+        ("PEEL 2023–25 amended 8 August 2024", "2024-08-08", "areas", "1", "5", "2", "0",
+         "0")]
+    chart = json.loads(home.select_one("#figure-trend-peel").string)
+    (line,) = chart["layout"]["shapes"]
+    rows_y = chart["layout"]["yaxis"]["categoryarray"]
+    assert rows_y.index(line["y0"]) == rows_y.index("PEEL 2018/19") + 1 == \
+        rows_y.index("PEEL 2021/22") - 1
+    assert any(note.get("text", "").startswith("Scale and what is counted changed")
+               for note in chart["layout"]["annotations"])
+    notes = [words(p) for p in figure.select(".note")]
+    assert "PEEL 2014: no pillar graded: 2 not graded, 1 not known." in notes
+    assert any(note.startswith("Pillars and areas are different units") for note in notes)
+
+
 # -- one rule for a report without a publication date -------------------------------------------
 
 UNDATED = "2013-10-child-protection"
