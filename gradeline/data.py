@@ -202,6 +202,8 @@ def _inspection_record(content: Content, view: InspectionView) -> dict[str, Any]
     record = _json_record(insp, exclude={"sources", "judgments"})
     record["url"] = view.summary.url
     record["organisation_name"] = view.organisation_name
+    # As the pages read it: the file's word, or the default (model.findings_recorded).
+    record["findings_recorded"] = view.summary.findings
     record.update(zip(["date", "date_precision", "date_basis"], _placing(view), strict=True))
     record["judgments"] = [
         {

@@ -417,6 +417,9 @@ class Related(Strict):
 
 
 ProgressStatus = Literal["met", "largely-met", "partly-met", "not-met"]
+#: How much of a report's findings (its causes of concern, areas for improvement and
+#: recommendations) the record holds (see :func:`findings_recorded`).
+FindingsRecorded = Literal["all", "some", "none"]
 
 
 class Progress(Strict):
@@ -465,6 +468,19 @@ class Inspection(Strict):
     areas_for_improvement: list[Item] = Field(default_factory=list,
                                               description="Areas for improvement.")
     recommendations: list[Item] = Field(default_factory=list, description="Recommendations.")
+    findings_recorded: FindingsRecorded | None = Field(
+        None, description="How much of the report's findings (its causes of concern, areas "
+                          "for improvement and recommendations) this file records: 'all' "
+                          "(every one the report makes; with none listed, the report makes "
+                          "none), 'some' (only some: others were not found or not read), or "
+                          "'none' (the report's findings are not recorded here, though it "
+                          "may make some). Pages say 'not recorded here' rather than 'none' "
+                          "unless it is 'all'. Default: 'some' if the file lists any, "
+                          "else 'none'.")
+    findings_note: str | None = Field(
+        None, description="What is and is not recorded of the report's findings, and what "
+                          "was searched for the rest; shown to readers wherever the gap "
+                          "matters (the report's page, comparisons, the tracker).")
     progress: list[Progress] = Field(
         default_factory=list, description="What this report says of earlier reports' items.")
     quotes: list[Quote] = Field(default_factory=list, description="Verbatim quotes.")
@@ -490,6 +506,17 @@ def inspection_date(inspection: Inspection) -> PartialDate | None:
         last = inspection.fieldwork[-1]
         return last.end or last.start
     return None
+
+
+def findings_recorded(inspection: Inspection) -> FindingsRecorded:
+    """How much of the report's findings the record holds: as its file says, else 'some'
+    if it lists any and 'none' if not (an empty list is never read as a report that found
+    nothing)."""
+    if inspection.findings_recorded is not None:
+        return inspection.findings_recorded
+    listed = (inspection.causes_of_concern or inspection.areas_for_improvement
+              or inspection.recommendations)
+    return "some" if listed else "none"
 
 
 def date_basis(inspection: Inspection) -> DateBasis | None:

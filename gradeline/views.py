@@ -17,6 +17,7 @@ from .model import (
     NOT_GRADED,
     NOT_KNOWN,
     DateBasis,
+    FindingsRecorded,
     Framework,
     Inspection,
     Item,
@@ -24,6 +25,7 @@ from .model import (
     Source,
     Visit,
     date_basis,
+    findings_recorded,
     inspection_date,
 )
 from .resolve import Content
@@ -241,6 +243,27 @@ class InspectionSummary:
     #: Grade counts by level as published (the same as ``counts`` unless a grade was
     #: amended since).
     published_counts: list[LevelCounts] = field(default_factory=list)
+    #: How much of the report's findings the record holds (model.findings_recorded), and
+    #: the editor's note on what is not.
+    findings: FindingsRecorded = "none"
+    findings_note: str | None = None
+    #: How many findings the record lists.
+    findings_listed: int = 0
+
+    @property
+    def findings_statement(self) -> str:
+        """What the record holds of the report's findings, in a sentence: never "it has
+        none" unless the record says it holds them all."""
+        if self.findings == "all":
+            if not self.findings_listed:
+                return (f"{self.short_title} raises no causes of concern or areas for "
+                        "improvement and makes no recommendations.")
+            return f"Every finding of {self.short_title} is recorded here."
+        if self.findings == "some":
+            return f"This record may not hold every finding of {self.short_title}."
+        return (f"The findings of {self.short_title} (its causes of concern, areas for "
+                "improvement and recommendations) are not recorded in this site; the report "
+                "may make some.")
 
     @property
     def amended(self) -> list[JudgmentRow]:
@@ -315,6 +338,7 @@ UNDATED = "publication date not known"
 
 STATUS_LABELS = {"met": "Met", "largely-met": "Largely met", "partly-met": "Partly met",
                  "not-met": "Not met", "carried-forward": "Carried forward",
+                 "not-recorded": "Not recorded here",
                  "not-followed-up": "Not yet followed up"}
 ITEM_GROUPS = {"causes_of_concern": "Cause of concern",
                "areas_for_improvement": "Area for improvement",
@@ -685,6 +709,8 @@ def inspection_view(content: Content, insp: Inspection) -> InspectionView:
         or content.organisations[insp.organisation].name,
         grades=[r for r in rows if r.current.state != "not-graded"], counts=grade_counts(rows),
         published_counts=grade_counts(rows, as_published=True),
+        findings=findings_recorded(insp), findings_note=insp.findings_note,
+        findings_listed=sum(len(getattr(insp, group)) for group in ITEM_GROUPS),
     )
     return InspectionView(
         summary=summary,

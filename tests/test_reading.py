@@ -135,6 +135,72 @@ def test_one_overall_trend_counts_like_with_like(built_site: Path) -> None:
     assert any(note.startswith("Pillars and areas are different units") for note in notes)
 
 
+# -- a gap in the record is said as a gap -------------------------------------------------------
+
+def test_a_comparison_never_reads_a_gap_as_silence(built_site: Path) -> None:
+    """PEEL 2023-25's findings are not in any stored source: the comparison once said it
+    'has no recorded areas for improvement' and listed all 19 of 2021/22's as 'Not
+    mentioned'."""
+    page = parse(built_site / "compare" / "2021-peel" / "2023-peel" / "index.html")
+    findings = page.find("h2", id="findings").find_parent("section")
+    text = words(findings)
+    assert "Not mentioned" not in text and "has no recorded" not in text
+    assert words(findings.select_one(".findings-gap")).startswith(
+        "The findings of PEEL 2023–25 (its causes of concern, areas for improvement and "
+        "recommendations) are not recorded in this site; the report may make some. The "
+        "report sets out where the force should improve")
+    earlier, later = findings.select("table.fates"), findings.select("p.findings-gap")
+    fates = [words(td) for td in earlier[0].select("tbody td:last-child")]
+    assert fates == ["Not recorded here"] * 19
+    assert len(later) == 2  # above the earlier findings, and in place of the later ones
+    # A report whose findings are all recorded and which makes none says so plainly.
+    page = parse(built_site / "compare" / "2018-peel" / "2021-peel" / "index.html")
+    fates = {words(tr.th.a): words(tr.select("td")[-1])
+             for tr in page.select("table.fates")[0].select("tbody tr")}
+    assert fates == {"coc-1": "Not carried forward", "afi-1": "Partly met"}
+
+
+def test_the_tracker_does_not_call_unrecorded_follow_ups_not_followed_up(
+        built_site: Path) -> None:
+    """On the tracker 20 of 28 findings were 'Not yet followed up', though PEEL 2023-25
+    may well say what became of them."""
+    page = parse(built_site / "tracker" / "index.html")
+    rows = page.select("table.tracker tbody tr")
+    of_2021 = [tr for tr in rows if "/2021-peel/" in tr.select_one("td a")["href"]]
+    assert len(of_2021) == 19
+    assert {tr["data-status"] for tr in of_2021} == {"not-recorded"}
+    assert all("The findings of PEEL 2023–25 are not recorded here." in words(tr)
+               for tr in of_2021)
+    assert "not-followed-up" not in {tr["data-status"] for tr in rows}
+    options = [words(o) for o in page.select("#filter-status option")]
+    assert "Not recorded here (20)" in options
+
+
+def test_report_pages_and_data_say_what_is_not_recorded(built_site: Path) -> None:
+    page = parse(built_site / "inspections" / "2023-peel" / "index.html")
+    section = page.find("h2", id="findings-recorded").find_parent("section")
+    assert "no stored source consulted lists its areas for improvement" in words(section)
+    assert "Searched: HMICFRS's report page" in words(section)
+    page = parse(built_site / "inspections" / "2021-peel" / "index.html")
+    assert page.find(id="findings-recorded") is None  # all recorded, and listed
+    record = json.loads((built_site / "data" / "inspections.json").read_text())
+    recorded = {i["id"]: (i["findings_recorded"], bool(i["findings_note"]))
+                for i in record["inspections"]}
+    assert recorded["2023-peel"] == ("none", True)
+    assert recorded["2021-peel"] == ("all", True)
+    assert recorded["2018-peel"] == ("some", True)
+    assert recorded["derbyshire-2023-peel"][0] == "none"
+
+
+def test_every_grade_not_known_says_what_was_searched(built_site: Path) -> None:
+    record = json.loads((built_site / "data" / "inspections.json").read_text())
+    unexplained = [(i["id"], j["area_id"]) for i in record["inspections"]
+                   for j in i["judgments"] if j["status"] == "not-known" and not j["note"]]
+    assert unexplained == []
+    assert sum(j["status"] == "not-known" for i in record["inspections"]
+               for j in i["judgments"]) > 50
+
+
 # -- one rule for a report without a publication date -------------------------------------------
 
 UNDATED = "2013-10-child-protection"
