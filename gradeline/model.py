@@ -289,8 +289,12 @@ class FrameworkArea(Strict):
     area: Slug = Field(description="The canonical area id (from areas.yaml).")
     label: Text = Field(description="This framework's own name for the area.")
     graded: bool = Field(True, description="Whether the framework gives this area a grade.")
-    parent: Slug | None = Field(None, description="The canonical id of the area this one sits "
-                                                  "under (e.g. a question under a pillar).")
+    parent: Slug | None = Field(
+        None, description="The canonical id of the area this one sits under (e.g. a question "
+                          "under a pillar). Grades are counted level by level: areas with a "
+                          "parent as questions; areas with areas under them (in any "
+                          "framework), and their siblings, as pillars; the areas of a "
+                          "framework without either as areas.")
     correspondence: Correspondence = Field(
         "same", description="How this area relates to the canonical area: 'same' scope, "
                             "'renamed' only, 'similar' scope, or 'inferred' from names alone.")

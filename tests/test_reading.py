@@ -363,3 +363,14 @@ def test_framework_and_scale_are_named_apart(built_site: Path) -> None:
     facts = {words(dt): words(dt.find_next_sibling("dd")) for dt in page.select("dl.facts dt")}
     assert (facts["Framework"], facts["Grading scale"]) == (
         "PEEL 2021/22 (original framework)", "Five-tier PEEL scale (from 2021/22)")
+
+
+def test_page_titles_carry_no_citation_markers(built_site: Path) -> None:
+    """The report's sources were numbered inside its title: 'PEEL 2017[1][2]'."""
+    pages = sorted((built_site / "inspections").glob("*/index.html"))
+    marked = [p.parent.name for p in pages if "[" in words(parse(p).find("h1"))]
+    assert len(pages) == 40 and marked == []
+    page = parse(built_site / "inspections" / "2023-peel" / "index.html")
+    facts = {words(dt): dt.find_next_sibling("dd") for dt in page.select("dl.facts dt")}
+    assert [a["href"] for a in facts["Sources"].select("a")] == [
+        "#source-1", "#source-2", "#source-3"]
