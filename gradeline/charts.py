@@ -19,10 +19,24 @@ from typing import Any
 from .csvfile import csv_file
 from .datapackage import NOT_ASSESSED, chart_csv_columns, date_cells
 from .dates import PartialDate
+from .model import NOT_KNOWN
 from .render import script_safe_json
 from .resolve import Content
 from .rounds import RoundView
-from .views import TONES, AreaHistory, GradeView, InspectionView, Scope, TimelineEvent
+from .views import (
+    EVENT_LABELS,
+    LEVEL_WORDS,
+    TONES,
+    AreaHistory,
+    GradeVersion,
+    GradeView,
+    HistoryPoint,
+    InspectionView,
+    Scope,
+    TimelineEvent,
+    grade_versions,
+    grade_view,
+)
 
 #: Fill colours for grade tones, best (0) to worst; the same as the badges in style.css.
 TONE_COLOURS = ["#08519c", "#9ecae1", "#f0e9c8", "#fdae6b", "#a63603"]
@@ -148,6 +162,12 @@ def scope_chart_ids(key: str) -> tuple[str, str]:
     return f"{key}grades-by-area", f"{key}timeline"
 
 
+def trend_chart_id(key: str, kind: str) -> str:
+    """The id of an organisation's chart of headline grades, report by report, for one
+    kind of inspection (``key``: the scope's, see Scope.key)."""
+    return f"{key}trend-{kind}"
+
+
 def round_chart_id(round_id: str) -> str:
     """The id of the chart of every organisation's grades in one round."""
     return f"round-{round_id}"
@@ -190,44 +210,76 @@ def _tone_value(grade: GradeView) -> float | None:
 # -- grade distribution of one inspection ---------------------------------------------------
 
 def distribution_chart(view: InspectionView, scale_labels: list[str]) -> Chart | None:
-    """How many areas got each grade of the scale (as it stands after amendments)."""
-    graded = [r for r in view.rows if r.current.state == "graded"]
-    if not graded:
+    """How many areas got each grade of the scale, level by level (pillars and questions
+    are never added up: see views.Level), as the grades stand after any amendment and as
+    published."""
+    levels = view.summary.counts
+    if not any(grade.state == "graded" for level in levels for grade, _ in level.counts):
         return None
-    counts = {label: 0 for label in scale_labels}
-    tones: dict[str, GradeView] = {}
-    for row in graded:
-        counts[row.current.label] += 1
-        tones[row.current.label] = row.current
-    colours = [TONE_COLOURS[tones[label].tone or 0] if label in tones else "#cccccc"
-               for label in scale_labels]
-    amended = any(r.amended for r in view.rows)
-    parts = [f"{n} {label}" for label, n in counts.items() if n]
-    summary = (f"Of the {len(graded)} graded areas, {_join(parts)}"
-               + (", after the amendment of a grade" if amended else "") + ".")
+    published = {(level.level, grade.label): n for level in view.summary.published_counts
+                 for grade, n in level.counts}
+    unknown = any(grade.state == "not-known" for level in levels for grade, _ in level.counts)
+    labels = [*scale_labels, *(["Not known"] if unknown else [])]
+    traces, rows, parts = [], [], []
+    for level in levels:
+        counts = {grade.label: n for grade, n in level.counts}
+        tones = {grade.label: grade for grade, _ in level.counts}
+        one, several = LEVEL_WORDS[level.level]
+        traces.append({
+            "type": "bar", "orientation": "h", "y": labels, "name": several.capitalize(),
+            "x": [counts.get(label, 0) for label in labels],
+            "marker": {"color": [_grade_colour(tones.get(label)) for label in labels],
+                       "line": {"color": "#0b0c0c", "width": 1}},
+            # Each bar says what it counts: on a page of pillars and questions, a colour
+            # alone would not tell them apart.
+            "text": [f"{counts[label]} {one if counts[label] == 1 else several}"
+                     if counts.get(label) else "" for label in labels],
+            "textposition": "outside", "cliponaxis": False,
+            "hovertemplate": "%{y}: %{text}<extra></extra>",
+        })
+        # In the table and its CSV a missing grade is in the data dictionary's words.
+        rows += [[several, label if label in scale_labels else NOT_KNOWN,
+                  str(counts.get(label, 0)), str(published.get((level.level, label), 0))]
+                 for label in labels]
+        parts.append(f"of the {sum(counts.values())} {several} "
+                     f"{'assessed' if unknown else 'graded'}, "
+                     + _join([f"{n} {label.lower()}" for label, n in counts.items()]))
+    amended = view.summary.amended
+    summary = "; ".join(parts).capitalize() + "."
+    notes = []
+    if amended:
+        summary += " The counts include the grade amended after publication."
+        notes = [f"Amended after publication: {row.area_label}, {row.amendment_words()}. "
+                 "The column 'Count as published' gives the counts before the amendment."
+                 for row in amended]
     figure = {
-        "data": [{
-            "type": "bar", "orientation": "h", "y": scale_labels,
-            "x": [counts[label] for label in scale_labels],
-            "marker": {"color": colours, "line": {"color": "#0b0c0c", "width": 1}},
-            "text": [str(counts[label]) for label in scale_labels], "textposition": "outside",
-            "cliponaxis": False,
-            "hovertemplate": "%{y}: %{x} areas<extra></extra>",
-        }],
+        "data": traces,
         "layout": _layout(
-            xaxis={"title": {"text": "Number of areas"}, "dtick": 1, "rangemode": "tozero",
+            barmode="group",
+            xaxis={"title": {"text": "Number"}, "dtick": 1, "rangemode": "tozero",
                    "fixedrange": True, "gridcolor": "#e5e5e5"},
             yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-            margin={"l": 10, "r": 30, "t": 10, "b": 50},
+            margin={"l": 10, "r": 80, "t": 10, "b": 50},
         ),
     }
     return Chart(
         id=inspection_chart_ids(view.summary.id)[0],
         title=f"Grades given in {view.summary.short_title}",
-        summary=summary, figure=figure, columns=["Grade", "Areas"],
-        rows=[[label, str(counts[label])] for label in scale_labels],
-        height=60 + 40 * len(scale_labels), table_style="plain",
+        summary=summary, figure=figure,
+        columns=["Level", "Grade", "Count", "Count as published"], rows=rows, notes=notes,
+        height=60 + (14 + 26 * len(traces)) * len(labels),
+        # The judgments table above lists every grade: this one, as wide as a phone, can
+        # wait a toggle away.
+        layout="chart-first", table_toggle=True, table_style="stack", header_columns=2,
     )
+
+
+def _grade_colour(grade: GradeView | None) -> str:
+    if grade is None:
+        return "#cccccc"
+    if grade.tone is not None:
+        return TONE_COLOURS[grade.tone]
+    return NOT_KNOWN_COLOUR if grade.state == "not-known" else NOT_GRADED_COLOUR
 
 
 # -- case-file ratings ------------------------------------------------------------------------
@@ -274,7 +326,9 @@ def case_file_chart(view: InspectionView) -> Chart | None:
 # -- one area's history across inspections and frameworks -----------------------------------
 
 def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
-    """An area's grades over time, one line per grading scale, never joined across a change."""
+    """An area's grades over time, one line per grading scale, never joined across a change:
+    each report's grade as published at the report's date, and an amended grade at the date
+    of its amendment (a diamond), not months before it was given."""
     traces = []
     segments: list[list[Any]] = []
     for point in history.points:
@@ -283,27 +337,28 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
         else:
             segments.append([point])
     for segment in segments:
-        graded = [p for p in segment if p.row.current.state == "graded"]
-        if not graded:
+        if not any(p.row.current.state == "graded" or p.row.published.state == "graded"
+                   for p in segment):
             continue
         first = segment[0]
+        marks = [mark for p in segment for mark in _history_marks(p)]
+        symbol = "circle" if first.scale == "five-tier" else "square"
         traces.append({
             "type": "scatter", "mode": "lines+markers",
             "name": first.scale_title,
             # A point without a grade breaks the line instead of being bridged.
-            "x": [str(p.inspection.date.start()) if p.inspection.date else None
-                  for p in segment],
-            "y": [_tone_value(p.row.current) for p in segment],
-            "customdata": [[p.inspection.short_title, p.area_label, p.row.current.label]
-                           for p in segment],
+            "x": [str(m.date.start()) if m.date else None for m in marks],
+            "y": [_tone_value(m.grade) for m in marks],
+            "customdata": [[m.title, m.point.area_label, m.words] for m in marks],
             "connectgaps": False,
             "line": {"color": "#0b0c0c", "width": 2,
                      "dash": "solid" if first.scale == "five-tier" else "dot"},
-            "marker": {"size": 14, "color": [TONE_COLOURS[p.row.current.tone]
-                                             if p.row.current.tone is not None else "#ffffff"
-                                             for p in segment],
+            "marker": {"size": 14, "color": [TONE_COLOURS[m.grade.tone]
+                                             if m.grade.tone is not None else "#ffffff"
+                                             for m in marks],
                        "line": {"color": "#0b0c0c", "width": 1.5},
-                       "symbol": "circle" if first.scale == "five-tier" else "square"},
+                       # An amended grade as the timeline marks an amendment.
+                       "symbol": ["diamond" if m.amended else symbol for m in marks]},
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>"
                              "<b>%{customdata[2]}</b><extra></extra>",
         })
@@ -317,7 +372,9 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
         "layout": _layout(
             xaxis={"type": "date", "fixedrange": True, "gridcolor": "#e5e5e5",
                    "range": dates, "tickformat": "%Y", "automargin": True,
-                   **({"dtick": "M12"} if years <= 4 else {})},
+                   # (plotly's own ticks for five or six years are half-years, each
+                   # year's label twice)
+                   **({"dtick": "M12"} if years <= 6 else {})},
             yaxis={"tickvals": list(range(TONES)), "ticktext": TONE_AXIS,
                    "range": [TONES - 0.4, -0.9], "fixedrange": True, "automargin": True,
                    "gridcolor": "#e5e5e5", "zeroline": False},
@@ -327,24 +384,57 @@ def area_history_chart(history: AreaHistory, key: str = "") -> Chart:
         ),
     }
     rows: list[list[Cell]] = []
+    notes = []
     for p in history.points:
-        published = p.row.published if p.row.amended else None
-        # The grade near the front: on a phone each row is a card, read top to bottom.
-        rows.append([p.inspection.short_title,
-                     str(p.inspection.date) if p.inspection.date else "",
-                     p.row.current, published.label if published else "",
-                     p.scale_title, p.area_label])
+        for n, am in enumerate([None, *p.row.amendments]):
+            date = p.inspection.date if am is None else am.date
+            event = ("published" if p.inspection.date_basis != "fieldwork" else "placed") \
+                if am is None else "amended"
+            # The grade near the front: on a phone each row is a card, read top to bottom.
+            rows.append([p.inspection.short_title, str(date) if date else "",
+                         EVENT_LABELS[event], p.row.published if n == 0 else am.after,
+                         p.scale_title, p.area_label])
+        if p.row.amended:
+            notes.append(f"{p.inspection.short_title}: {p.row.amendment_words()}. "
+                         + " ".join(am.reason for am in p.row.amendments))
     return Chart(
         id=area_chart_id(key, history.id), title=f"{history.name}: grades over time",
         summary=_history_summary(history), figure=figure,
-        columns=["Inspection", "Date", "Grade", "Grade as published", "Scale",
+        columns=["Inspection", "Date", "Event", "Grade", "Scale",
                  "Area as named by the framework"],
-        rows=rows, height=380, layout="table-first",
+        rows=rows, notes=notes, height=380, layout="table-first",
     )
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A grade on an area's history chart: as published, or as amended."""
+
+    point: HistoryPoint
+    date: PartialDate | None
+    grade: GradeView
+    amended: bool
+    #: For the hover: what it is, and the grade in words.
+    title: str
+    words: str
+
+
+def _history_marks(point: HistoryPoint) -> list[_Mark]:
+    """A history point's marks: the grade as published at the report's date, then each
+    amended grade at its amendment's date."""
+    row = point.row
+    title = point.inspection.short_title
+    marks = [_Mark(point, point.inspection.date, row.published, False, title,
+                   row.published.label + (" as published" if row.amended else ""))]
+    for am in row.amendments:
+        marks.append(_Mark(point, am.date, am.after, True, f"{title}, amended {am.date.label}",
+                           f"{am.after.label} (was {am.before.label})"))
+    return marks
 
 
 def _date_range(history: AreaHistory) -> list[str]:
     dates = [p.inspection.date for p in history.points if p.inspection.date]
+    dates += [am.date for p in history.points for am in p.row.amendments]
     first, last = min(dates).start(), max(dates).end()
     return [f"{first.year - 1}-07-01", f"{last.year + 1}-06-30"]
 
@@ -379,9 +469,12 @@ def _history_summary(history: AreaHistory) -> str:
     first, last = graded[0], graded[-1]
     years = (f"in {first.inspection.year}" if first.inspection.year == last.inspection.year
              else f"between {first.inspection.year} and {last.inspection.year}")
+    latest = f"{last.row.current.label.lower()} ({last.inspection.short_title}"
+    if last.row.amended:
+        latest += (f", as amended on {last.row.amendments[-1].date.label}; "
+                   f"{last.row.published.label.lower()} as published")
     text = (f"{history.name} was graded {len(graded)} time{'s' if len(graded) != 1 else ''} "
-            f"{years}; most recently {last.row.current.label.lower()} "
-            f"({last.inspection.short_title}).")
+            f"{years}; most recently {latest}).")
     if len(history.scales) > 1:
         text += (" The grading scale changed in between, so grades before and after the "
                  "change are not directly comparable.")
@@ -418,48 +511,51 @@ def _grade_heatmap(z: list[list[int | None]], x: list[str], y: list[str],
 
 
 def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
-    """Every canonical area against every graded inspection of one organisation."""
+    """Every canonical area against every graded inspection of one organisation; a report
+    with an amended grade has a column as published and one from the amendment's date."""
     inspections = scope.graded_inspections
     areas = [a for a in scope.areas if a.points]
     if not inspections or not areas:
         return None
-    columns = [v.summary for v in inspections]
-    cell: dict[tuple[str, str], GradeView] = {}
-    for area in areas:
-        for p in area.points:
-            cell[(area.id, p.inspection.id)] = p.row.current
+    columns: list[GradeVersion] = []
+    scales: list[str] = []
+    for view in inspections:
+        versions = grade_versions(view)
+        columns += versions
+        scales += [content.frameworks[view.inspection.framework or ""].scale] * len(versions)
     z, text, hover = [], [], []
     for area in areas:
         z_row, t_row, h_row = [], [], []
-        for s in columns:
-            grade = cell.get((area.id, s.id))
+        for version in columns:
+            grade = version.grades.get(area.id)
             if grade is None:
                 z_row.append(None)
                 t_row.append("")
-                h_row.append(f"{area.name}{BR}{s.short_title}{BR}not assessed")
+                h_row.append(f"{area.name}{BR}{version.title}{BR}not assessed")
                 continue
             z_row.append(_heat_value(grade))
             t_row.append(ABBREVIATIONS.get(grade.label, grade.label))
-            h_row.append(f"{area.name}{BR}{s.short_title}{BR}{BOLD}{grade.label}{END_BOLD}")
+            h_row.append(f"{area.name}{BR}{version.title}{BR}{BOLD}{grade.label}{END_BOLD}")
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
     shapes = []
-    scales = [content.frameworks[v.inspection.framework or ""].scale for v in inspections]
     for i in range(1, len(scales)):
         if scales[i] != scales[i - 1]:
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": i - 0.5,
                            "x1": i - 0.5, "y0": -0.02, "y1": 1.02,
                            "line": {"color": "#0b0c0c", "width": 3}})
-    titles = [[s.short_title] for s in columns]
+    titles = [_wrap(version.title, ROTATED_LINE) for version in columns]
     # Long area names on two lines (never more: a row is two lines high), so that on a
     # phone the names leave room for the grid.
     names = [_wrap(a.name, max(ROTATED_LINE, len(a.name) // 2 + 6)) for a in areas]
     figure = {
-        "data": [_grade_heatmap(z, [s.short_title for s in columns], [a.name for a in areas],
-                                text, hover)],
+        "data": [_grade_heatmap(z, [version.title for version in columns],
+                                [a.name for a in areas], text, hover)],
         "layout": _layout(
-            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True},
+            xaxis={"side": "top", "tickangle": -45, "fixedrange": True, "automargin": True,
+                   "tickmode": "array", "tickvals": [version.title for version in columns],
+                   "ticktext": [BR.join(lines) for lines in titles]},
             yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True,
                    "tickmode": "array", "tickvals": [a.name for a in areas],
                    "ticktext": [BR.join(lines) for lines in names]},
@@ -467,35 +563,264 @@ def heatmap_chart(scope: Scope, content: Content) -> Chart | None:
             margin={"l": 10, "r": _rotated_extent(titles[-1]), "t": 10, "b": 10},
         ),
     }
-    rows: list[list[Cell]] = [[a.name, *[cell.get((a.id, s.id)) for s in columns]]
+    rows: list[list[Cell]] = [[a.name, *[version.grades.get(a.id) for version in columns]]
                               for a in areas]
-    changes = [columns[i].short_title for i in range(1, len(scales)) if scales[i] != scales[i - 1]]
-    summary = (f"Grades for {len(areas)} areas across {len(columns)} graded inspections, "
-               f"from {columns[0].short_title} to {columns[-1].short_title}.")
+    changes = [columns[i].summary.short_title for i in range(1, len(scales))
+               if scales[i] != scales[i - 1]]
+    summary = (f"Grades for {len(areas)} areas across {len(inspections)} graded inspections, "
+               f"from {columns[0].summary.short_title} to {columns[-1].summary.short_title}.")
     if changes:
         summary += (f" The grading scale changed at {_join(changes)} (marked by a thick line): "
                     "grades on either side are not directly comparable.")
+    notes = ["Blank: the area was not assessed by that inspection's framework. "
+             "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
+             "NG not graded, ? not known."]
+    for view in inspections:
+        if view.summary.amended:
+            summary += (f" A grade of {view.summary.short_title} was amended after "
+                        "publication: the report has a column as published and one from the "
+                        "amendment's date.")
+        notes += [f"{view.summary.short_title}: {row.area_label}, {row.amendment_words()}. "
+                  + " ".join(am.reason for am in row.amendments)
+                  for row in view.summary.amended]
     return Chart(
         id=scope_chart_ids(scope.key)[0], title="Grades by area and inspection",
         summary=summary,
-        figure=figure, columns=["Area", *[s.short_title for s in columns]], rows=rows,
-        layout="chart-first", table_style="held",
-        notes=["Blank: the area was not assessed by that inspection's framework. "
-               "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
-               "NG not graded, ? not known."],
+        figure=figure, columns=["Area", *[version.title for version in columns]], rows=rows,
+        layout="chart-first", table_style="held", notes=notes,
         height=max(300, 32 * len(areas) + 160),
         min_width=_heatmap_min_width([line for lines in names for line in lines], titles),
         narrow=narrow_heatmap(figure, [a.name for a in areas], titles, 160),
     )
 
 
+# -- headline grades, report by report ----------------------------------------------------------
+
+def trend_charts(scope: Scope, content: Content) -> list[Chart]:
+    """For each kind of inspection with two or more graded reports of the organisation, the
+    trend of its headline grades (see trend_chart)."""
+    charts = []
+    for kind in content.site.kinds:
+        views = [v for v in scope.graded_inspections if v.inspection.kind == kind]
+        if len(views) >= 2:
+            charts.append(trend_chart(scope, content, kind, views))
+    return charts
+
+
+@dataclass(frozen=True)
+class _TrendBar:
+    """One bar of the trend: a report's headline grades, as published or as amended."""
+
+    version: GradeVersion
+    level: str
+    scale: str
+    scale_title: str
+    #: Its headline grades, those not graded left out (``not_graded`` counts them).
+    grades: list[GradeView]
+    not_graded: int
+    labels: list[str]
+
+    @property
+    def graded(self) -> int:
+        return sum(g.state == "graded" for g in self.grades)
+
+    @property
+    def unknown(self) -> int:
+        return sum(g.state == "not-known" for g in self.grades)
+
+    @property
+    def counted(self) -> str:
+        """What the bar counts, in words: "3 pillars graded", "no pillar graded: 2 not
+        graded, 1 not known"."""
+        one, several = LEVEL_WORDS[self.level]
+        rest = [f"{n} {words}" for n, words in ((self.not_graded, "not graded"),
+                                                (self.unknown, "not known")) if n]
+        if not self.graded:
+            return f"no {one} graded" + (f": {', '.join(rest)}" if rest else "")
+        return ", ".join([f"{self.graded} {one if self.graded == 1 else several} graded",
+                          *rest[1:]])
+
+    def count(self, label: str) -> int | None:
+        """How many of its grades are ``label`` (None: not a grade of its scale)."""
+        if label != "Not known" and label not in self.labels:
+            return None
+        return sum(g.label == label for g in self.grades)
+
+
+#: Each bar of the trend chart is a row this many pixels high: its name above, the bar below,
+#: this many pixels thick.
+TREND_ROW = 58
+TREND_BAR = 26
+#: On a phone, the trend chart's names in lines of at most this many characters.
+TREND_LINE = 34
+
+
+def trend_chart(scope: Scope, content: Content, kind: str,
+                views: list[InspectionView]) -> Chart:
+    """One kind's headline grades report by report, oldest first: each report's pillars
+    where its framework has them (never its questions, which grade parts of the same
+    ground), else its areas; as shares of the grades at that level, so that three pillars
+    and ten areas can stand in one chart. Where the scale or what is counted changes, a
+    row says so: grades on either side are not directly comparable."""
+    bars: list[_TrendBar] = []
+    for view in views:
+        framework = content.frameworks[view.inspection.framework or ""]
+        scale = content.scales[framework.scale]
+        level = "pillar" if any(r.level == "pillar" for r in view.rows) else "area"
+        for version in grade_versions(view):
+            grades = [version.grades[r.area_id] for r in view.rows if r.level == level]
+            bars.append(_TrendBar(version, level, scale.id, scale.title,
+                                  [g for g in grades if g.state != "not-graded"],
+                                  sum(g.state == "not-graded" for g in grades),
+                                  [g.label for g in scale.grades]))
+    # Every grade word of the scales used, best first (four-tier "Good" and five-tier "Good"
+    # are one column: the same word on the same step).
+    tones: dict[str, int] = {}
+    for bar in bars:
+        for label in bar.labels:
+            tone = grade_view(label, content.scales[bar.scale]).tone
+            tones.setdefault(label, tone if tone is not None else TONES)
+    labels = sorted(tones, key=lambda label: tones[label])
+    # The rows, top to bottom: a bar for each version of each report, and a row that says
+    # so where the scale or what is counted changes.
+    rows_y: list[str] = []
+    changes: list[tuple[_TrendBar, list[str]]] = []
+    for before, bar in itertools.pairwise([None, *bars]):
+        what = [] if before is None else [
+            words for words, changed in (("scale", before.scale != bar.scale),
+                                         ("what is counted", before.level != bar.level))
+            if changed]
+        if what:
+            changes.append((bar, what))
+            rows_y.append(f"change-{len(changes)}")
+        rows_y.append(bar.version.title)
+    by_title = {bar.version.title: bar for bar in bars}
+    traces = []
+    for label in [*labels, "Not known"]:
+        counts = {bar.version.title: bar.count(label) for bar in bars}
+        if not any(counts.values()):
+            continue
+        tone = tones.get(label)
+        x = [counts.get(y) for y in rows_y]
+        traces.append({
+            "type": "bar", "orientation": "h", "name": label, "y": rows_y, "x": x,
+            "marker": {"color": TONE_COLOURS[tone] if tone is not None and tone < TONES
+                       else NOT_KNOWN_COLOUR, "line": {"color": "#ffffff", "width": 1}},
+            "text": [str(n) if n else "" for n in x], "textposition": "inside",
+            "insidetextanchor": "middle",
+            "textfont": {"color": "#ffffff" if tone in (0, TONES - 1) else FONT["color"]},
+            "customdata": [f"{counts[bar.version.title]} of {bar.graded + bar.unknown} "
+                           f"{LEVEL_WORDS[bar.level][1]}: {label.lower()}"
+                           if bar is not None and counts[bar.version.title] else ""
+                           for bar in (by_title.get(y) for y in rows_y)],
+            "hovertemplate": "%{y}<br>%{customdata}<extra></extra>",
+        })
+    # Each bar's name above it, the full width of the chart (on a phone, names beside the
+    # bars would leave them a third of the screen); a change of scale, across its row.
+    names, narrow_names, shapes = [], [], []
+    for bar in bars:
+        name = {"xref": "paper", "yref": "y", "x": 0, "y": bar.version.title,
+                "xanchor": "left", "yanchor": "bottom", "yshift": TREND_BAR // 2 + 2,
+                "showarrow": False,
+                # (no <b>: plotly sets bold as a style attribute, which the pages' Content
+                # Security Policy refuses)
+                "align": "left", "text": f"{bar.version.title} · {bar.counted}"}
+        names.append(name)
+        # On a phone: the name and what is counted on lines of their own.
+        narrow_names.append({**name, "text": BR.join(
+            [*_wrap(bar.version.title, TREND_LINE), *_wrap(bar.counted, TREND_LINE)])})
+    changed = []
+    for n, (_, what) in enumerate(changes, start=1):
+        shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                       "y0": f"change-{n}", "y1": f"change-{n}",
+                       "line": {"color": "#505a5f", "width": 2, "dash": "dash"}})
+        changed.append({"xref": "paper", "yref": "y", "x": 0.5, "y": f"change-{n}",
+                        "showarrow": False, "bgcolor": "#ffffff",
+                        "font": {"size": 12, "color": "#505a5f"},
+                        "text": f"{' and '.join(what).capitalize()} changed:{BR}"
+                                "not directly comparable"})
+    widest = max(len(bar.version.title) + len(bar.counted) + 3 for bar in bars)
+    lines = max(len(_wrap(bar.version.title, TREND_LINE)) + len(_wrap(bar.counted, TREND_LINE))
+                for bar in bars)
+    narrow_row = TREND_BAR + 16 * lines + 12
+    figure = {
+        "data": traces,
+        "layout": _layout(
+            barmode="stack", barnorm="percent", bargap=1 - TREND_BAR / TREND_ROW,
+            showlegend=True,
+            legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "bottom",
+                    "yref": "container", "traceorder": "normal"},
+            xaxis={"range": [0, 100], "tickmode": "array", "tickvals": [0, 25, 50, 75, 100],
+                   "ticktext": ["0%", "25%", "50%", "75%", "100%"], "fixedrange": True,
+                   "gridcolor": "#e5e5e5", "zeroline": False},
+            yaxis={"autorange": "reversed", "fixedrange": True, "showticklabels": False,
+                   "categoryorder": "array", "categoryarray": rows_y},
+            shapes=shapes, annotations=[*names, *changed],
+            margin={"l": 10, "r": 24, "t": 20, "b": 110},
+        ),
+    }
+    kind_label = content.site.kinds[kind].label
+    spans = []
+    for level, group in itertools.groupby(bars, key=lambda bar: bar.level):
+        members = list(group)
+        first, last = members[0].version.summary, members[-1].version.summary
+        spans.append(f"its {LEVEL_WORDS[level][1]}"
+                     + (f" in {first.short_title}" if first is last else
+                        f" from {first.short_title} to {last.short_title}"))
+    summary = (f"How each {kind_label} report's headline grades were spread across the "
+               f"scale: {_join(spans)}.")
+    for bar, what in changes:
+        summary += (f" The {' and '.join(what)} changed at {bar.version.summary.short_title}"
+                    " (the dashed line): grades on either side are not directly comparable.")
+    for bar in bars:
+        if bar.version.amended and bar.version.date:
+            summary += (f" {bar.version.summary.short_title} has a bar as published and one "
+                        f"as amended on {bar.version.date.label}.")
+    notes = ["Each bar counts one report's headline grades: its pillars where its framework "
+             "has them (the questions under them are left out, as they grade parts of the "
+             "same ground), else its areas. Areas not graded are left out; grades no source "
+             "confirms are shown as not known."]
+    if len({bar.level for bar in bars}) > 1:
+        notes.append("Pillars and areas are different units: a pillar covers several areas, "
+                     "so a share of pillars and a share of areas are not the same measure.")
+    notes += [f"{bar.version.title}: {bar.counted}." for bar in bars if not bar.graded]
+    notes += [f"{view.summary.short_title}: {row.area_label}, {row.amendment_words()}. "
+              + " ".join(am.reason for am in row.amendments)
+              for view in views for row in view.summary.amended]
+    rows: list[list[Cell]] = []
+    for bar in bars:
+        event = ("placed" if bar.version.summary.date_basis == "fieldwork" else "published") \
+            if not bar.version.amended else "amended"
+        rows.append([bar.version.title, str(bar.version.date) if bar.version.date else "",
+                     EVENT_LABELS[event], bar.scale_title, LEVEL_WORDS[bar.level][1],
+                     # (0 for a grade not on the report's scale: none could have it)
+                     *[str(bar.count(label) or 0) for label in labels],
+                     str(bar.unknown)])
+    return Chart(
+        id=trend_chart_id(scope.key, kind),
+        title=f"{kind_label}: headline grades, report by report",
+        summary=summary, figure=figure,
+        columns=["Report", "Date", "Event", "Scale", "Counted", *labels, "Not known"],
+        rows=rows, notes=notes, layout="chart-first", table_toggle=True,
+        height=130 + TREND_ROW * len(rows_y),
+        # Narrower than its longest name on one line: names on lines of their own, rows
+        # as high as they need, and the legend's entries one under another.
+        min_width=round(widest * FONT["size"] * 0.6) + 40,
+        narrow={"layout": {"annotations": [*narrow_names, *changed],
+                           "bargap": 1 - TREND_BAR / narrow_row,
+                           "margin": {"l": 10, "r": 24, "t": 16 * lines, "b": 200}},
+                "height": 200 + 16 * lines + narrow_row * len(rows_y), "min_width": 0},
+    )
+
+
 # -- the timeline ------------------------------------------------------------------------------
 
 #: Each kind of event its own symbol (and a publication or an amendment its own colour).
-EVENT_SYMBOLS = {"fieldwork": "line-ew", "published": "circle", "amended": "diamond",
+EVENT_SYMBOLS = {"fieldwork": "line-ew", "published": "circle", "placed": "circle-open",
+                 "amended": "diamond",
                  "response": "triangle-up", "coverage": "square", "press-release": "star",
                  "letter": "triangle-down", "report": "pentagon", "data": "hexagon"}
-EVENT_COLOURS = {"published": "#1d4f91", "amended": "#a63603"}
+EVENT_COLOURS = {"published": "#1d4f91", "placed": "#1d4f91", "amended": "#a63603"}
 #: Markers in one lane closer than this share of the years shown are set one above the
 #: other, so that none hides another (on a phone a year is about 15 pixels wide).
 NEAR = 1 / 16
@@ -527,8 +852,8 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
     years = [e.date.year for e in events]
     markers = _timeline_markers([e for e in events if e.type != "fieldwork"], lane_y,
                                 (max(years) + 1 - min(years)) * 365.25 * NEAR)
-    for event_type in ("published", "amended", "response", "coverage", "press-release",
-                       "letter", "report", "data"):
+    for event_type in ("published", "placed", "amended", "response", "coverage",
+                       "press-release", "letter", "report", "data"):
         chosen = [(group, y) for group, y in markers if group[0].type == event_type]
         if not chosen:
             continue
@@ -561,10 +886,15 @@ def timeline_chart(scope: Scope, content: Content) -> Chart | None:
             margin={"l": 10, "r": 10, "t": 10, "b": 40},
         ),
     }
-    counts = {t: sum(1 for e in events if e.type == t) for t in ("published", "fieldwork")}
-    summary = (f"{counts['published']} report publications and {counts['fieldwork']} periods of "
-               f"fieldwork from {min(years)} to {max(years)}, with amendments, responses and "
-               "coverage, by kind of inspection.")
+    counts = {t: sum(1 for e in events if e.type == t)
+              for t in ("published", "placed", "fieldwork")}
+    reports = counts["published"] + counts["placed"]
+    its = "its" if counts["placed"] == 1 else "their"
+    undated = (f" ({counts['placed']} of them placed at the end of {its} fieldwork: {its} "
+               "publication date is not known)" if counts["placed"] else "")
+    summary = (f"{reports} report{'s' if reports != 1 else ''}{undated} and "
+               f"{counts['fieldwork']} periods of fieldwork from {min(years)} to {max(years)}, "
+               "with amendments, responses and coverage, by kind of inspection.")
     rows: list[list[Cell]] = [[str(e.date), e.type_label, kinds[e.inspection.kind].label,
                                e.title, e.detail or ""] for e in events]
     return Chart(
@@ -615,9 +945,12 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         z.append([_heat_value(g) for g in row.grades])
         text.append([ABBREVIATIONS.get(g.label, g.label) if g is not None else ""
                      for g in row.grades])
+        notes = row.notes or [None] * len(row.grades)
         hover.append([f"{row.organisation_name}{BR}{label}{BR}{BOLD}"
                       f"{g.label if g is not None else 'not assessed'}{END_BOLD}"
-                      for label, g in zip(round_view.area_labels, row.grades, strict=True)])
+                      + (f"{BR}{note}" if note else "")
+                      for label, g, note in zip(round_view.area_labels, row.grades, notes,
+                                                strict=True)])
     # Area names run to sixty characters: set at an angle on one line, the longest would
     # stand taller than the grid and run past the right edge (plotly then cuts them off, or
     # drops every other one). Wrapped into short lines and given room worked out here, every
@@ -638,15 +971,20 @@ def round_heatmap_chart(round_view: RoundView) -> Chart:
         ),
     }
     rows: list[list[Cell]] = [[r.organisation_name, *r.grades] for r in round_view.rows]
+    amended = [f"{row.organisation_name}, {label}: {note}."
+               for row in round_view.rows
+               for label, note in zip(round_view.area_labels, row.notes, strict=True) if note]
     return Chart(
         id=round_chart_id(round_view.framework_id), title=f"{round_view.title}: every organisation",
-        summary=f"Grades of {len(round_view.rows)} organisations in "
+        summary=f"Grades of {round_view.organisation_count} organisations in "
                 f"{len(round_view.area_ids)} areas under {round_view.title}, each "
-                "organisation's latest inspection under that framework.",
+                "organisation's latest inspection under that framework"
+                + ("; a report with a grade amended after publication has a row as "
+                   "published too." if amended else "."),
         figure=figure, columns=["Organisation", *round_view.area_labels], rows=rows,
         layout="chart-first", table_toggle=True, table_style="held",
         notes=["O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate, "
-               "NG not graded, ? not known."],
+               "NG not graded, ? not known.", *amended],
         height=24 * len(round_view.rows) + room + 30,
         min_width=_heatmap_min_width([r.organisation_name for r in round_view.rows], wrapped),
         narrow=narrow_heatmap(figure, [r.organisation_name for r in round_view.rows], wrapped,

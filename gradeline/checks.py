@@ -239,6 +239,11 @@ class InspectionChecks:
                              f"area '{judgment.area}' is judged twice (also judgments[{first}])")
             first_index.setdefault(judgment.area, i)
             key = grade.casefold()
+            if key == NOT_KNOWN and not judgment.note:
+                problems.add(("judgments", i, "grade"), f"'{NOT_KNOWN}' needs a note saying "
+                             "what was searched for the grade, so that readers can tell a "
+                             "gap in the record from a grade never given: add 'note:'",
+                             severity="warning")
             if key in (NOT_GRADED, NOT_KNOWN):
                 grade = key
             elif key in words:
@@ -303,7 +308,22 @@ class InspectionChecks:
                 problems.add(("amendments", index, "date"), f"amended ({am.date}) before the "
                              f"report was published ({insp.published})")
 
+    @staticmethod
+    def _check_findings_recorded(insp: Inspection, problems: ProblemList) -> None:
+        """'none' and 'some' must agree with the findings the file lists."""
+        listed = sum(len(getattr(insp, group)) for group in ITEM_FIELDS)
+        if insp.findings_recorded == "none" and listed:
+            problems.add(("findings_recorded",), f"is 'none', but the file lists {listed} "
+                         f"finding{'s' if listed > 1 else ''}; write 'some' if the report "
+                         "makes others that are not recorded, or 'all'")
+        elif insp.findings_recorded == "some" and not listed:
+            problems.add(("findings_recorded",), "is 'some', but the file lists no causes of "
+                         "concern, areas for improvement or recommendations; write 'none' "
+                         "if the report's findings are not recorded, or 'all' if it makes "
+                         "none")
+
     def _check_items(self, insp: Inspection, problems: ProblemList) -> None:
+        self._check_findings_recorded(insp, problems)
         seen: dict[str, str] = {}
         framework = self.frameworks.get(insp.framework or "")
         areas = [fa.area for fa in framework.areas] if framework else list(self.areas)

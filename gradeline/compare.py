@@ -24,6 +24,7 @@ from .views import (
     InspectionSummary,
     InspectionView,
     JudgmentRow,
+    LevelCounts,
     SiteView,
     grade_view,
 )
@@ -119,14 +120,20 @@ class TrackedItem:
     continued_by: list[tuple[str, str, str]]
     #: Grade of the item's area in its own report, as published and as it stands.
     grade: JudgmentRow | None
+    #: A later report that may say what became of it, but whose findings the record does
+    #: not hold in full (see later_reports): the item's fate is then not known here.
+    unrecorded_by: InspectionSummary | None = None
 
     @property
     def status(self) -> str:
-        """The latest status a later report gives, else carried forward or not followed up."""
+        """The latest status a later report gives, else carried forward; else 'not recorded'
+        where a later report's findings are not all recorded here, or not followed up."""
         if self.follow_ups:
             return self.follow_ups[-1].status
         if self.continued_by:
             return "carried-forward"
+        if self.unrecorded_by is not None:
+            return "not-recorded"
         return "not-followed-up"
 
     @property
@@ -198,8 +205,7 @@ class Comparison(Pair):
     notes: list[str]
     earlier_items: list[TrackedItem]
     later_items: list[tuple[TrackedItem, TrackedItem | None]]
-    counts: list[tuple[InspectionSummary, list[tuple[GradeView, int]]]] = field(
-        default_factory=list)
+    counts: list[tuple[InspectionSummary, list[LevelCounts]]] = field(default_factory=list)
 
     @property
     def change_counts(self) -> list[tuple[str, str, int]]:
@@ -227,11 +233,32 @@ def natural_pairs(site: SiteView) -> list[tuple[InspectionView, InspectionView]]
             pairs[(earlier.summary.id, view.summary.id)] = (earlier, view)
     for round_view in site.rounds:
         for mine in (row for row in round_view.rows if row.focus):
-            for theirs in (row for row in round_view.rows if row is not mine):
+            # (each other organisation's report once: its row as it stands)
+            for theirs in (row for row in round_view.rows
+                           if row.organisation != mine.organisation
+                           and row.inspection.id != mine.inspection.id):
                 a, b = by_id[mine.inspection.id], by_id[theirs.inspection.id]
                 pairs[(a.summary.id, b.summary.id)] = (a, b)
     order = {v.summary.id: i for i, v in enumerate(site.inspections)}
     return sorted(pairs.values(), key=lambda p: (order[p[1].summary.id], order[p[0].summary.id]))
+
+
+def later_reports(site: SiteView) -> dict[str, list[InspectionView]]:
+    """The reports that could say what became of each report's findings, by its id: the
+    later reports of its organisation and kind, and those that follow it up."""
+    later: dict[str, list[InspectionView]] = {}
+    series: dict[tuple[str, str], list[InspectionView]] = {}
+    for view in site.inspections:  # (oldest first)
+        own = series.setdefault((view.inspection.organisation, view.inspection.kind), [])
+        for earlier in own:
+            later.setdefault(earlier.summary.id, []).append(view)
+        own.append(view)
+    by_id = {v.summary.id: v for v in site.inspections}
+    for view in site.inspections:
+        target = view.inspection.follows_up
+        if target in by_id and view not in later.get(target, []):
+            later.setdefault(target, []).append(view)
+    return later
 
 
 def track_items(site: SiteView, memo: dict[int, tuple[Any, ...]] | None = None
@@ -257,22 +284,27 @@ def track_items(site: SiteView, memo: dict[int, tuple[Any, ...]] | None = None
                     continued.setdefault(item.continues, []).append(
                         (f"{view.summary.id}#{item.id}", f"{view.summary.url}#{item.id}",
                          f"{view.summary.short_title}, {item.id}"))
+    later = later_reports(site)
     tracked: dict[str, TrackedItem] = {}
     used: dict[int, tuple[Any, ...]] = {}
     for view in site.inspections:
+        # The first later report whose findings the record does not hold in full.
+        unrecorded = next((v.summary for v in later.get(view.summary.id, [])
+                           if v.summary.findings != "all"), None)
         kept = memo.get(id(view)) if memo is not None else None
         if kept is not None and kept[0] is not view:
             kept = None
         refs = kept[1] if kept is not None else [
             f"{view.summary.id}#{item.id}" for group in ITEM_GROUPS
             for item in getattr(view.inspection, group)]
-        said = tuple((ref, tuple(follow_ups[ref]) if ref in follow_ups else (),
-                      tuple(continued[ref]) if ref in continued else ())
-                     for ref in refs if ref in follow_ups or ref in continued)
+        said = (unrecorded,
+                *((ref, tuple(follow_ups[ref]) if ref in follow_ups else (),
+                   tuple(continued[ref]) if ref in continued else ())
+                  for ref in refs if ref in follow_ups or ref in continued))
         if kept is not None and kept[2] == said:
             items = kept[3]
         else:
-            items = _tracked_items(content, view, follow_ups, continued)
+            items = _tracked_items(content, view, follow_ups, continued, unrecorded)
         # The view, kept alive by the entry, keeps its id from being reused.
         used[id(view)] = (view, refs, said, items)
         tracked.update((item.ref, item) for item in items)
@@ -284,7 +316,8 @@ def track_items(site: SiteView, memo: dict[int, tuple[Any, ...]] | None = None
 
 def _tracked_items(content: Content, view: InspectionView,
                    follow_ups: dict[str, list[FollowUp]],
-                   continued: dict[str, list[tuple[str, str, str]]]) -> list[TrackedItem]:
+                   continued: dict[str, list[tuple[str, str, str]]],
+                   unrecorded: InspectionSummary | None) -> list[TrackedItem]:
     """One report's items, each with what later reports said of it."""
     items = []
     labels = {}
@@ -304,6 +337,7 @@ def _tracked_items(content: Content, view: InspectionView,
                 timescale=item.timescale, follow_ups=follow_ups.get(ref, []),
                 continued_by=continued.get(ref, []),
                 grade=rows.get(item.area) if item.area else None,
+                unrecorded_by=unrecorded,
             ))
     return items
 
@@ -376,15 +410,24 @@ def comparability_notes(content: Content, fa: str | None, fb: str | None) -> lis
     return ["Only one of the two reports gives grades."]
 
 
-def fate_in(item: TrackedItem, later_id: str) -> tuple[str, str]:
-    """What the later report of a comparison did with an earlier item: (key, words)."""
+#: What a comparison says of an earlier finding the later report neither rules on nor
+#: carries forward: by how much of the later report's findings the record holds.
+UNSAID = {"all": ("not-carried-forward", "Not carried forward"),
+          "some": ("not-recorded", STATUS_LABELS["not-recorded"]),
+          "none": ("not-recorded", STATUS_LABELS["not-recorded"])}
+
+
+def fate_in(item: TrackedItem, later: InspectionSummary) -> tuple[str, str]:
+    """What the later report of a comparison did with an earlier item: (key, words). Where
+    the record holds nothing of it, 'not recorded here' unless the record holds every
+    finding of the later report (then it did not carry the item forward)."""
     for follow_up in item.follow_ups:
-        if follow_up.by.id == later_id:
+        if follow_up.by.id == later.id:
             return follow_up.status, follow_up.status_label
     for ref, _, _ in item.continued_by:
-        if ref.startswith(f"{later_id}#"):
+        if ref.startswith(f"{later.id}#"):
             return "carried-forward", STATUS_LABELS["carried-forward"]
-    return "not-mentioned", "Not mentioned"
+    return UNSAID[later.findings]
 
 
 def grade_key(grade: GradeView | None) -> str:
@@ -427,19 +470,25 @@ def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
             "long_title": s.long_title,
             "organisation": view.inspection.organisation, "organisation_name": s.organisation,
             "date": str(s.date) if s.date else None,
-            "date_label": s.date.label if s.date else "date not known",
+            "date_label": s.date_label,
             "kind": s.kind_label,
             "framework": framework.id if framework else None,
             "framework_title": framework.title if framework else None,
             "scale": framework.scale if framework else None,
             "scale_title": view.scale_title,
+            # What the picker says of an earlier finding this report leaves unsaid, and of
+            # this report's findings (see fate_in, views.InspectionSummary).
+            "unsaid": list(UNSAID[s.findings]),
+            "findings": s.findings, "findings_statement": s.findings_statement,
+            "findings_note": s.findings_note,
             "areas": [{"id": r.area_id, "name": r.area_name, "label": r.area_label,
                        "url": histories.get(r.area_id),
                        "grade": grade(r.current),
                        "published": grade(r.published) if r.amended else None,
                        "amended": str(r.amendments[-1].date) if r.amended else None,
                        "amended_label": r.amendments[-1].date.label if r.amended else None,
-                       "reason": r.amendments[-1].reason if r.amended else None}
+                       "reason": " ".join(am.reason for am in r.amendments)
+                       if r.amended else None}
                       for r in view.rows],
             "items": [{"ref": t.ref, "id": t.id, "group": t.group_label, "text": t.text,
                        "area": t.area_label, "url": t.url,
@@ -457,7 +506,7 @@ def compare_data(site: SiteView, views: list[InspectionView]) -> dict[str, Any]:
         "changes": {k: list(v) for k, v in CHANGES.items()},
         "changes_across": {k: list(v) for k, v in CHANGES_ACROSS.items()},
         "table": changes_table(site),
-        "not_mentioned": ["not-mentioned", "Not mentioned"],
+        "not_mentioned": list(UNSAID["none"]),
         # Every pair of frameworks (and none), so the picker words its notes as pages do.
         "notes": {f"{a or ''}|{b or ''}": comparability_notes(site.content, a, b)
                   for a in [None, *site.content.frameworks]

@@ -1,7 +1,8 @@
 """What each page template is given: a documented contract, as Datasette keeps one.
 
 pages.py gives each template a context; a template may use only the names documented here
-for it (with the globals every template has), and each page may pass only names documented
+for it (with the globals every template has, and the macros and variables templates define
+for themselves), and each page may pass only names documented
 for its template: tests/test_contexts.py checks both, and that docs/templates.md, generated
 from this module by ``python build.py schema``, is current. The objects are the views'
 classes (views.py, compare.py, rounds.py), whose own docstrings say what each holds.
@@ -32,9 +33,6 @@ GLOBALS: dict[str, str] = {
     "chart_rows": "chart_rows(chart): the rows of a chart's table.",
 }
 
-#: Macros the templates define for themselves (_macros.html, data.html).
-MACROS = frozenset({"chart", "grade_counts", "grade_cell", "inspection_card", "field_table"})
-
 _HOME = {
     "heading": "The page's heading: the site's title, or the organisation's name.",
     "lede": "The sentence under the heading.",
@@ -48,6 +46,8 @@ _HOME = {
     "others": "The organisations set beside it (views.Scope), on the site's home page.",
     "organisations_url": "The list of organisations, on an organisation's own home page.",
     "compare_url": "The compare picker, on an organisation's own home page.",
+    "trend_charts": "One chart a kind of inspection of the headline grades, report by "
+                    "report, with where the scale or what is counted changed.",
 }
 
 #: Each page template's own names (beside GLOBALS and MACROS).

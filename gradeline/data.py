@@ -130,16 +130,15 @@ def _judgment_record(content: Content, view: InspectionView, row: JudgmentRow) -
         *_placing(view),
         amended_on_precision,
         view.summary.short_title,
+        row.level,
     ]
 
 
 def _placing(view: InspectionView) -> list[str | None]:
     """date, date_precision and date_basis: where the site places a report in time (see
-    resolve.inspection_date, which every page uses)."""
+    model.inspection_date, which every page uses)."""
     date, precision = date_cells(view.summary.date)
-    basis = None if date is None else "published" if view.inspection.published \
-        else "fieldwork"
-    return [date, precision, basis]
+    return [date, precision, view.summary.date_basis]
 
 
 def findings_csv(site: SiteView, memo: _Pieces | None = None) -> list[bytes]:
@@ -203,15 +202,21 @@ def _inspection_record(content: Content, view: InspectionView) -> dict[str, Any]
     record = _json_record(insp, exclude={"sources", "judgments"})
     record["url"] = view.summary.url
     record["organisation_name"] = view.organisation_name
+    # As the pages read it: the file's word, or the default (model.findings_recorded).
+    record["findings_recorded"] = view.summary.findings
     record.update(zip(["date", "date_precision", "date_basis"], _placing(view), strict=True))
     record["judgments"] = [
         {
             "area_id": row.area_id,
             "area_label": row.area_label,
+            "level": row.level,
             "status": row.current.state,
             "grade": row.current.label if row.current.state == "graded" else None,
             "grade_as_published": row.published.label if row.published.state == "graded"
             else None,
+            **dict(zip(("amended_on", "amended_on_precision"),
+                       date_cells(row.amendments[-1].date if row.amended else None),
+                       strict=True)),
             "summary": row.summary,
             "note": row.note,
             "sources": [view.citations.key(n) for n in row.refs],

@@ -28,6 +28,10 @@ DATE_BASES = ("published", "fieldwork")
 #: cells of the charts' CSV files (where "not assessed" is an area the report's framework
 #: does not have).
 GRADE_STATUSES = ("graded", "not graded", "not known")
+#: The level an area is graded at (views.Level), and what a count of grades counts (its
+#: plural words, views.LEVEL_WORDS).
+LEVELS = ("pillar", "question", "area")
+LEVEL_COUNTS = ("pillars", "questions", "areas")
 NOT_ASSESSED = "not assessed"
 
 #: The rules that hold for every file, in the order the Data page states them.
@@ -91,7 +95,9 @@ class Field:
             descriptor["format"] = "%Y-%m-%d"
         values = (list(grades) if self.values == "grades" else
                   [*grades, *GRADE_STATUSES[1:], NOT_ASSESSED]
-                  if self.values == "grades or statuses" else list(self.values))
+                  if self.values == "grades or statuses" else
+                  [*grades, GRADE_STATUSES[2]] if self.values == "grades or not known"
+                  else list(self.values))
         constraints: dict[str, Any] = {}
         if self.required:
             constraints["required"] = True
@@ -165,6 +171,11 @@ JUDGMENT_MORE = [
                                             "or year.", PRECISIONS),
     _text("inspection_short_title", "The report's short name, as the charts' columns name "
                                     "it (e.g. PEEL 2021/22).", required=True),
+    Field("level", "string", "The level the area is graded at: pillar (a framework's main "
+                             "area), question (an area under a pillar) or area (in a "
+                             "framework without pillars). Count grades within one level: "
+                             "pillars and questions are not comparable grades.", LEVELS,
+          required=True),
 ]
 JUDGMENT_FIELDS = JUDGMENT_FIXED + JUDGMENT_MORE
 
@@ -201,19 +212,31 @@ class ChartKind:
 
     title: str
     description: str
-    #: The columns, or for a wide table the first column only (the rest hold grades).
+    #: The columns, or for a wide table its first columns only (the rest are alike).
     fields: list[Field]
     #: For a wide table: what each further column is.
     wide: str | None = None
+    #: For a wide table: the type of each further column (a grade, or a count).
+    wide_type: str = "string"
 
 
 #: Kinds of chart, by the name pages give them (pages.CHART_KINDS).
 CHART_KINDS: dict[str, ChartKind] = {
     "grades": ChartKind(
         "Grades given in one report",
-        "How many of the report's areas got each grade of its scale, after amendments.",
-        [Field("Grade", "string", "A grade of the report's scale.", "grades", required=True),
-         Field("Areas", "integer", "How many areas got it.", required=True)]),
+        "How many of the report's areas at each level got each grade of its scale, after "
+        "amendments and as published. Levels are counted apart: a framework that sets "
+        "questions under pillars grades both, and the two are not added up.",
+        [Field("Level", "string", "What is counted: pillars (the framework's main areas), "
+                                  "questions (areas under a pillar) or areas (in a framework "
+                                  "without pillars).", LEVEL_COUNTS, required=True),
+         Field("Grade", "string", "A grade of the report's scale, or not known (the area "
+                                  "was assessed but no source consulted gives its grade).",
+               "grades or not known", required=True),
+         Field("Count", "integer", "How many got it, as the grades stand after any "
+                                   "amendment.", required=True),
+         Field("Count as published", "integer", "How many got it when the report was "
+                                                "published.", required=True)]),
     "case-files": ChartKind(
         "Case files rated in one report",
         "How many audited case files got each rating; 'Rating not stated' counts the files "
@@ -222,16 +245,20 @@ CHART_KINDS: dict[str, ChartKind] = {
          Field("Files", "integer", "How many files got it.", required=True)]),
     "history": ChartKind(
         "One area's grades over time",
-        "Every report of one organisation that assessed the area, oldest first. The area's "
-        "name and scope may differ between frameworks (the last column), and grades on "
-        "different scales are not directly comparable.",
+        "Every report of one organisation that assessed the area, oldest first: a row for "
+        "its grade as published, at the report's date, and a row for each amendment of the "
+        "grade, at the amendment's date. The area's name and scope may differ between "
+        "frameworks (the last column), and grades on different scales are not directly "
+        "comparable.",
         [_text("Inspection", "The report's short name.", required=True),
-         *_chart_date("The date the site places the report at: its publication, else the "
-                      "end of its fieldwork", see="Placing a report in time, and Dates"),
-         Field("Grade", "string", "The grade as it stands, or not graded / not known.",
+         *_chart_date("The date the grade was given: for a report's grade, the date the "
+                      "site places the report at (its publication, else the end of its "
+                      "fieldwork); for an amended grade, the amendment's date",
+                      see="Placing a report in time, and Dates"),
+         Field("Event", "string", "Report published, Report (publication date not known) "
+                                  "or Grade amended.", "events", required=True),
+         Field("Grade", "string", "The grade given at that date, or not graded / not known.",
                "grades or statuses", required=True),
-         Field("Grade as published", "string", "The grade as published, where it was "
-                                                "amended since.", "grades"),
          _text("Scale", "The grading scale's name.", required=True),
          _text("Area as named by the framework", "The area's name in the report's "
                                                  "framework.", required=True)]),
@@ -247,11 +274,32 @@ CHART_KINDS: dict[str, ChartKind] = {
         "Timeline of one organisation's inspections",
         "Every dated event: fieldwork, publications, amendments, responses and coverage, "
         "oldest first.",
-        [*_chart_date("When it happened (for fieldwork, when it began)"),
+        [*_chart_date("When it happened; for fieldwork, when it began"),
          Field("Event", "string", "What happened.", "events", required=True),
          _text("Kind", "The kind of inspection.", required=True),
          _text("Title", "The report or document.", required=True),
          _text("Detail", "The headline finding or what changed, where there is one.")]),
+    "trend": ChartKind(
+        "One organisation's headline grades, report by report (wide)",
+        "A row for each report of one kind (a report with a grade amended after publication "
+        "has a row as published and one from the amendment's date), oldest first: how many "
+        "of its headline grades (its pillars where its framework has them, else its areas) "
+        "got each grade. Grades on different scales, and counts of pillars and of areas, "
+        "are not directly comparable.",
+        [_text("Report", "The report's short name, with 'as published' or 'amended' and the "
+                         "date where a grade was amended.", required=True),
+         *_chart_date("When these grades were given: the date the site places the report "
+                      "at, or the amendment's date", see="Placing a report in time, and "
+                                                        "Dates"),
+         Field("Event", "string", "Report published, Report (publication date not known) "
+                                  "or Grade amended.", "events", required=True),
+         _text("Scale", "The grading scale's name.", required=True),
+         Field("Counted", "string", "What the row counts: pillars or areas.", LEVEL_COUNTS,
+               required=True)],
+        wide="How many of the report's headline grades got this grade (the column's name); "
+             "0 where the grade is not on the report's scale (see Scale). 'Not known': how "
+             "many are assessed but no source consulted gives their grade.",
+        wide_type="integer"),
     "round": ChartKind(
         "Every organisation under one framework (wide)",
         "A row for each organisation (its latest report under the framework), a column for "
@@ -272,12 +320,14 @@ def chart_fields(kind: str, columns: Sequence[str]) -> list[Field]:
             raise ValueError(f"a {kind} chart's CSV has the columns {list(columns)}, "
                              f"not {names}: update datapackage.CHART_KINDS")
         return spec.fields
-    first, *rest = columns
-    if first != spec.fields[0].name:
-        raise ValueError(f"a {kind} chart's CSV starts with {first!r}, not "
-                         f"{spec.fields[0].name!r}: update datapackage.CHART_KINDS")
-    return [spec.fields[0], *(Field(name, "string", spec.wide, "grades or statuses")
-                              for name in rest)]
+    names = [f.name for f in spec.fields]
+    first, rest = list(columns[:len(names)]), columns[len(names):]
+    if first != names:
+        raise ValueError(f"a {kind} chart's CSV starts with {', '.join(map(repr, first))}, "
+                         f"not {', '.join(map(repr, names))}: update datapackage.CHART_KINDS")
+    return [*spec.fields, *(Field(name, spec.wide_type, spec.wide,
+                                  "grades or statuses" if spec.wide_type == "string" else ())
+                            for name in rest)]
 
 
 def chart_csv_columns(columns: Sequence[str]) -> list[str]:

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from .dates import PartialDate
 from .urls import Urls, page_file
-from .views import InspectionView, SiteView
+from .views import InspectionView, SiteView, counts_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -84,13 +84,14 @@ def _entry_summary(view: InspectionView) -> str:
     s = view.summary
     parts = [f"{s.kind_label} inspection of {s.organisation}"]
     if s.date:
-        parts[0] += f", {s.date.label}"
+        parts[0] += f", {s.date_label}"
     if s.verdict:
         parts.append(f"Verdict: {s.verdict}.")
     if s.counts:
-        parts.append("Grades: " + ", ".join(f"{n} {g.label}" for g, n in s.counts) + ".")
-    if any(r.amended for r in view.rows):
-        parts.append("A grade was amended after publication.")
+        parts.append(f"Grades, counted level by level: {counts_text(s.counts)}.")
+    for row in s.amended:
+        parts.append(f"Amended after publication: {row.area_label}, {row.amendment_words()}. "
+                     + " ".join(am.reason for am in row.amendments))
     return parts[0] + ". " + " ".join(parts[1:])
 
 

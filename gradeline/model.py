@@ -289,8 +289,12 @@ class FrameworkArea(Strict):
     area: Slug = Field(description="The canonical area id (from areas.yaml).")
     label: Text = Field(description="This framework's own name for the area.")
     graded: bool = Field(True, description="Whether the framework gives this area a grade.")
-    parent: Slug | None = Field(None, description="The canonical id of the area this one sits "
-                                                  "under (e.g. a question under a pillar).")
+    parent: Slug | None = Field(
+        None, description="The canonical id of the area this one sits under (e.g. a question "
+                          "under a pillar). Grades are counted level by level: areas with a "
+                          "parent as questions; areas with areas under them (in any "
+                          "framework), and their siblings, as pillars; the areas of a "
+                          "framework without either as areas.")
     correspondence: Correspondence = Field(
         "same", description="How this area relates to the canonical area: 'same' scope, "
                             "'renamed' only, 'similar' scope, or 'inferred' from names alone.")
@@ -417,6 +421,9 @@ class Related(Strict):
 
 
 ProgressStatus = Literal["met", "largely-met", "partly-met", "not-met"]
+#: How much of a report's findings (its causes of concern, areas for improvement and
+#: recommendations) the record holds (see :func:`findings_recorded`).
+FindingsRecorded = Literal["all", "some", "none"]
 
 
 class Progress(Strict):
@@ -465,6 +472,19 @@ class Inspection(Strict):
     areas_for_improvement: list[Item] = Field(default_factory=list,
                                               description="Areas for improvement.")
     recommendations: list[Item] = Field(default_factory=list, description="Recommendations.")
+    findings_recorded: FindingsRecorded | None = Field(
+        None, description="How much of the report's findings (its causes of concern, areas "
+                          "for improvement and recommendations) this file records: 'all' "
+                          "(every one the report makes; with none listed, the report makes "
+                          "none), 'some' (only some: others were not found or not read), or "
+                          "'none' (the report's findings are not recorded here, though it "
+                          "may make some). Pages say 'not recorded here' rather than 'none' "
+                          "unless it is 'all'. Default: 'some' if the file lists any, "
+                          "else 'none'.")
+    findings_note: str | None = Field(
+        None, description="What is and is not recorded of the report's findings, and what "
+                          "was searched for the rest; shown to readers wherever the gap "
+                          "matters (the report's page, comparisons, the tracker).")
     progress: list[Progress] = Field(
         default_factory=list, description="What this report says of earlier reports' items.")
     quotes: list[Quote] = Field(default_factory=list, description="Verbatim quotes.")
@@ -475,11 +495,37 @@ class Inspection(Strict):
                                         description="Sources used only in this file, by key.")
 
 
+#: What the date that places a report in time rests on (see :func:`inspection_date`).
+DateBasis = Literal["published", "fieldwork"]
+
+
 def inspection_date(inspection: Inspection) -> PartialDate | None:
-    """The date that places an inspection in time: publication, else the end of fieldwork."""
+    """The date that places an inspection in time: publication, else the end of fieldwork.
+
+    The one rule for every page, the timeline and the data; :func:`date_basis` says which
+    of the two it is."""
     if inspection.published:
         return inspection.published
     if inspection.fieldwork:
         last = inspection.fieldwork[-1]
         return last.end or last.start
     return None
+
+
+def findings_recorded(inspection: Inspection) -> FindingsRecorded:
+    """How much of the report's findings the record holds: as its file says, else 'some'
+    if it lists any and 'none' if not (an empty list is never read as a report that found
+    nothing)."""
+    if inspection.findings_recorded is not None:
+        return inspection.findings_recorded
+    listed = (inspection.causes_of_concern or inspection.areas_for_improvement
+              or inspection.recommendations)
+    return "some" if listed else "none"
+
+
+def date_basis(inspection: Inspection) -> DateBasis | None:
+    """What :func:`inspection_date` rests on: the publication, the fieldwork (the
+    publication date is not known), or nothing (None: the report cannot be placed)."""
+    if inspection.published:
+        return "published"
+    return "fieldwork" if inspection.fieldwork else None

@@ -119,9 +119,13 @@ def inspection_skeleton(content: Content, organisation: str, framework: str,
     for fa in fw.areas:
         lines += [f"  - area: {fa.area}  # {fa.label}",
                   f"    grade: {'not known' if fa.graded else 'not graded'}"]
+        if fa.graded:
+            lines.append(f"    note: {todo} what you searched for the grade")
     lines += [
         "areas_for_improvement: []",
         "recommendations: []",
+        "# How many of the report's findings the file holds: all, some or none.",
+        "findings_recorded: none",
         "cite: [report]",
         "sources:",
         "  report:",

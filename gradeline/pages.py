@@ -26,6 +26,8 @@ from .charts import (
     scope_chart_ids,
     timeline_chart,
     timeline_events_by_year,
+    trend_chart_id,
+    trend_charts,
 )
 from .compare import Pair, compare, fate_in
 from .errors import Problem
@@ -144,7 +146,9 @@ def _front_pages(site: SiteView) -> list[Page]:
             "years": focus.years if focus else [], "prefix": "", "scope": focus,
             "rounds": [r for r in site.rounds if any(row.focus for row in r.rows)],
             "others": site.others},
-            description=content.site.description))
+            description=content.site.description,
+            organisation=focus.id if focus else "",
+            make=_made(trend_charts=lambda: trend_charts(focus, content) if focus else [])))
     if site.single:
         return pages
     pages.append(Page(
@@ -204,7 +208,7 @@ def data_page(context: dict[str, Any]) -> Page:
 #: its page's template knows it by.
 CHART_KINDS = {"distribution": "grades", "case_chart": "case-files", "history_chart": "history",
                "heatmap": "grades-by-area", "timeline_chart": "timeline",
-               "round_chart": "round"}
+               "round_chart": "round", "trend_charts": "trend"}
 
 
 @dataclass
@@ -224,6 +228,8 @@ class _Made:
                 page.charts.append(value)
                 if name == self.describe:
                     page.description = value.summary
+            elif isinstance(value, list):  # (a list of charts)
+                page.charts += [chart for chart in value if isinstance(chart, Chart)]
 
 
 def _made(**makers: Callable[[], Any]) -> _Made:
@@ -235,14 +241,15 @@ def page_charts(page: Page) -> Iterator[tuple[str, Chart]]:
     made without the rest of what the page shows."""
     if isinstance(page.make, _Made):
         for name, maker in page.make.makers.items():
-            if name in CHART_KINDS and (chart := maker()) is not None:
-                yield CHART_KINDS[name], chart
+            if name in CHART_KINDS and (made := maker()) is not None:
+                for chart in made if isinstance(made, list) else [made]:
+                    yield CHART_KINDS[name], chart
 
 
 def _inspection_page(site: SiteView, view: InspectionView, mine: list[Pair]) -> Page:
     content = site.content
     insp = view.inspection
-    date = view.summary.date.label if view.summary.date else "date not known"
+    date = view.summary.date_label
     scale = content.scales[content.frameworks[insp.framework].scale] if insp.framework \
         else None
     partners = [p.earlier.summary.id if p.later.summary.id == insp.id else p.later.summary.id
@@ -284,7 +291,8 @@ def _scope_pages(site: SiteView, scope: Scope) -> list[Page]:
             "scope": scope, "rounds": [], "others": [],
             "organisations_url": ORGANISATIONS if site.focus is not None else HOME,
             "compare_url": COMPARE},
-            description=f"Every inspection of {name}.", deps=deps, organisation=organisation))
+            description=f"Every inspection of {name}.", deps=deps, organisation=organisation,
+            make=_made(trend_charts=lambda: trend_charts(scope, site.content))))
     events = scope.timeline
     if events:
         pages.append(Page(
@@ -424,6 +432,10 @@ def output_clashes(site: SiteView, pages: list[Page]) -> list[Problem]:
         by_area, timeline = scope_chart_ids(scope.key)
         claim(chart_csv_path(by_area), f"the chart of grades by area on /{scope.areas_url}",
               organisation)
+        for kind in site.content.site.kinds:  # (each kind a home page may chart the trend of)
+            claim(chart_csv_path(trend_chart_id(scope.key, kind)),
+                  f"the chart of {kind} grades, report by report, on /{scope.home_url}",
+                  organisation)
         claim(chart_csv_path(timeline), f"the timeline chart on /{scope.timeline_url}",
               organisation)
         for area in site.content.areas:  # (each area an organisation may have a page for)

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field, replace
 from .dates import PartialDate
 from .model import Framework
 from .urls import comparison_path, round_path
-from .views import GradeView, InspectionSummary, InspectionView, SiteView
+from .views import (
+    LEVEL_WORDS,
+    GradeView,
+    InspectionSummary,
+    InspectionView,
+    SiteView,
+    area_levels,
+    grade_versions,
+)
 
 
 @dataclass(frozen=True)
@@ -30,12 +38,15 @@ class RoundRow:
     #: A grade for each of the round's areas; None where the organisation's framework does
     #: not assess the area.
     grades: list[GradeView | None]
+    #: How many of its areas got each grade, level by level (see RoundView.count_columns).
     counts: list[int]
     #: Whether this is the organisation the site is about.
     focus: bool = False
     #: The comparison of the site's focus organisation's report with this one (see
     #: compare.natural_pairs), for the other organisations' rows.
     comparison_url: str | None = None
+    #: For each grade, how it was amended after publication, in words (None if it was not).
+    notes: list[str | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,9 @@ class RoundView:
     area_ids: list[str]
     area_labels: list[str]
     rows: list[RoundRow]
+    #: The columns of the rows' counts: (level, grade), e.g. ("pillar", "Good"). Levels are
+    #: counted apart (see views.Level).
+    count_levels: list[tuple[str, str]] = field(default_factory=list)
     #: What a reader must know before reading across the round, or from the last one.
     notes: list[str] = field(default_factory=list)
     #: The earlier round of the same kind, if any: (title, site path).
@@ -64,6 +78,18 @@ class RoundView:
     def url(self) -> str:
         """The site path of the round's page."""
         return round_path(self.id)
+
+    @property
+    def organisation_count(self) -> int:
+        """How many organisations the round sets side by side (a report with an amended
+        grade has a row as published too)."""
+        return len({row.organisation for row in self.rows})
+
+    @property
+    def count_columns(self) -> list[str]:
+        """The count columns' headings: "Pillars graded Good"."""
+        return [f"{LEVEL_WORDS[level][1].capitalize()} graded {grade}"
+                for level, grade in self.count_levels]
 
     @property
     def framework_id(self) -> str:
@@ -101,10 +127,15 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
     scale = content.scales[first.scale]
     labels = [g.label for g in scale.grades]
     columns: dict[str, str] = {}
+    levels: dict[str, str] = {}
     for framework in variants:
+        framework_levels = area_levels(content, framework)
         for fa in framework.areas:
             if fa.graded:
                 columns.setdefault(fa.area, fa.label)
+                levels.setdefault(fa.area, framework_levels[fa.area])
+    count_levels = [(level, label) for level in LEVEL_WORDS if level in levels.values()
+                    for label in labels]
     rows = []
     order = sorted(by_org, key=lambda o: (o != focus, content.organisations[o].name))
     mine = by_org[focus].summary.id if focus in by_org else None
@@ -112,15 +143,29 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
         view = by_org[org_id]
         framework = content.frameworks[view.inspection.framework or ""]
         graded = {fa.area for fa in framework.areas if fa.graded}
-        current = {r.area_id: r.current for r in view.rows}
-        grades = [current.get(area) if area in graded else None for area in columns]
-        counted = Counter(g.label for g in grades if g is not None and g.state == "graded")
         org = content.organisations[org_id]
-        rows.append(RoundRow(org_id, org.short_name or org.name, view.summary, framework.title,
-                             grades, [counted[label] for label in labels],
-                             focus=org_id == focus,
-                             comparison_url=comparison_path(mine, view.summary.id)
-                             if mine and org_id != focus else None))
+        name = org.short_name or org.name
+        # A report with an amended grade: a row as published, then the grades as they stand.
+        versions = grade_versions(view)
+        for version in versions:
+            grades = [version.grades.get(area) if area in graded else None
+                      for area in columns]
+            counted = Counter((levels[area], g.label) for area, g in zip(columns, grades,
+                                                                         strict=True)
+                              if g is not None and g.state == "graded")
+            latest = version is versions[-1]
+            amended = {row.area_id: row for row in view.rows if row.amended}
+            label = name if latest else f"{name} (as published)" if not version.amended \
+                else f"{name} (amended {version.date.label if version.date else ''})"
+            rows.append(RoundRow(
+                org_id, label, view.summary, framework.title, grades,
+                [counted[key] for key in count_levels],
+                focus=org_id == focus and latest,
+                comparison_url=comparison_path(mine, view.summary.id)
+                if mine and org_id != focus and latest else None,
+                notes=[f"amended {amended[area].amendments[-1].date.label}; "
+                       f"{amended[area].published.label} as published"
+                       if latest and area in amended else None for area in columns]))
     notes = []
     if len(variants) > 1:
         used = Counter(row.framework_title for row in rows)
@@ -135,7 +180,7 @@ def _round(site: SiteView, round_id: str, by_org: dict[str, InspectionView],
     scale_title = scale.title if len(scales) == 1 else "several scales"
     return RoundView(round_id, first.round_title or first.title, first.kind, first.scale,
                      scale_title, [(fw.id, fw.title) for fw in variants], labels,
-                     list(columns), list(columns.values()), rows, notes)
+                     list(columns), list(columns.values()), rows, count_levels, notes)
 
 
 def _first_date(round_view: RoundView) -> tuple[int, int, int]:

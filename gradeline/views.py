@@ -9,11 +9,25 @@ never say one thing on a page and another in a CSV.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .dates import PartialDate
-from .model import NOT_GRADED, NOT_KNOWN, Inspection, Item, Scale, Source, Visit, inspection_date
+from .model import (
+    NOT_GRADED,
+    NOT_KNOWN,
+    DateBasis,
+    FindingsRecorded,
+    Framework,
+    Inspection,
+    Item,
+    Scale,
+    Source,
+    Visit,
+    date_basis,
+    findings_recorded,
+    inspection_date,
+)
 from .resolve import Content
 from .urls import area_path, areas_path, inspection_path, timeline_path, tracker_path
 
@@ -21,6 +35,26 @@ GradeState = Literal["graded", "not-graded", "not-known"]
 #: Grades are coloured on this many steps, best (0) to worst; scales of other lengths are
 #: spread over them so that "Good" looks alike on a four- and a five-tier scale.
 TONES = 5
+
+#: The level an area is graded at. A framework that sets areas under others (PEEL's
+#: questions under its pillars) grades at two levels, which are counted apart: three
+#: pillars and eight questions are not eleven comparable grades. A framework of areas side
+#: by side grades at one level, "area".
+Level = Literal["pillar", "question", "area"]
+#: Each level in words: (one, several), in the order levels are shown.
+LEVEL_WORDS: dict[str, tuple[str, str]] = {
+    "pillar": ("pillar", "pillars"), "question": ("question", "questions"),
+    "area": ("area", "areas")}
+
+
+def area_levels(content: Content, framework: Framework) -> dict[str, Level]:
+    """The level each of a framework's areas is graded at: an area under another is a
+    question; an area with areas under it in any framework (PEEL 2016 graded its pillars
+    alone), or beside such areas, a pillar; in a framework of areas side by side, an area."""
+    pillars = {fa.parent for fw in content.frameworks.values() for fa in fw.areas}
+    nested = any(fa.parent or fa.area in pillars for fa in framework.areas)
+    return {fa.area: "question" if fa.parent else "pillar" if nested else "area"
+            for fa in framework.areas}
 
 
 @dataclass(frozen=True)
@@ -104,11 +138,69 @@ class JudgmentRow:
     summary: str | None
     note: str | None
     refs: list[int]
+    level: Level = "area"
 
     @property
     def amended(self) -> bool:
         """Whether the grade shown today differs from the grade as published."""
         return bool(self.amendments)
+
+    def amendment_words(self, lower: bool = False) -> str:
+        """The grade as published and as amended from each amendment's date, in words:
+        "Adequate as published, Requires improvement from 8 August 2024" (the grades in
+        lower case with ``lower``, for a list of counts)."""
+        def word(grade: GradeView) -> str:
+            return grade.label.lower() if lower else grade.label
+
+        return ", ".join([f"{word(self.published)} as published",
+                          *(f"{word(am.after)} from {am.date.label}" for am in self.amendments)])
+
+    def grade_on(self, date: PartialDate) -> GradeView:
+        """The grade as it stood on a date after publication: the latest amendment's by
+        then, else as published."""
+        grade = self.published
+        for am in self.amendments:
+            if am.date.sort_key <= date.sort_key:
+                grade = am.after
+        return grade
+
+
+@dataclass(frozen=True)
+class LevelCounts:
+    """How many of a report's areas at one level got each grade (or have no known grade)."""
+
+    level: Level
+    counts: list[tuple[GradeView, int]]
+
+    @property
+    def name(self) -> str:
+        """The level in words, as a count names it: "pillars"."""
+        return LEVEL_WORDS[self.level][1]
+
+    @property
+    def text(self) -> str:
+        """The counts in words: "pillars: 2 good, 1 requires improvement"."""
+        return f"{self.name}: " + ", ".join(f"{n} {grade.label.lower()}"
+                                            for grade, n in self.counts)
+
+
+def grade_counts(rows: list[JudgmentRow], as_published: bool = False) -> list[LevelCounts]:
+    """How many areas at each level got each grade, best grade first and 'not known' last;
+    as the grades stand today, or ``as_published``. Areas the inspectorate did not grade
+    are not counted."""
+    by_level: dict[str, Counter[GradeView]] = {}
+    for row in rows:
+        grade = row.published if as_published else row.current
+        if grade.state != "not-graded":
+            by_level.setdefault(row.level, Counter())[grade] += 1
+    return [LevelCounts(level, sorted(by_level[level].items(), key=lambda pair: (
+                pair[0].rank if pair[0].rank is not None else TONES, pair[0].label)))
+            for level in LEVEL_WORDS if level in by_level]
+
+
+def counts_text(levels: list[LevelCounts]) -> str:
+    """Counts of every level in words: "pillars: 2 good; questions: 3 good"."""
+    return "; ".join(level.text for level in levels)
 
 
 @dataclass(frozen=True)
@@ -139,10 +231,44 @@ class InspectionSummary:
     organisation: str
     verdict: str | None
     grades: list[JudgmentRow]
-    counts: list[tuple[GradeView, int]]
+    #: Grade counts by level, as the grades stand today (after any amendment).
+    counts: list[LevelCounts]
     organisation_id: str = ""
     #: The organisation's short name, for naming reports of several organisations.
     organisation_short: str = ""
+    #: What ``date`` rests on: the publication, or the fieldwork when the publication date
+    #: is not known (see model.inspection_date, the one rule for placing a report).
+    date_basis: DateBasis | None = None
+
+    #: Grade counts by level as published (the same as ``counts`` unless a grade was
+    #: amended since).
+    published_counts: list[LevelCounts] = field(default_factory=list)
+    #: How much of the report's findings the record holds (model.findings_recorded), and
+    #: the editor's note on what is not.
+    findings: FindingsRecorded = "none"
+    findings_note: str | None = None
+    #: How many findings the record lists.
+    findings_listed: int = 0
+
+    @property
+    def findings_statement(self) -> str:
+        """What the record holds of the report's findings, in a sentence: never "it has
+        none" unless the record says it holds them all."""
+        if self.findings == "all":
+            if not self.findings_listed:
+                return (f"{self.short_title} raises no causes of concern or areas for "
+                        "improvement and makes no recommendations.")
+            return f"Every finding of {self.short_title} is recorded here."
+        if self.findings == "some":
+            return f"This record may not hold every finding of {self.short_title}."
+        return (f"The findings of {self.short_title} (its causes of concern, areas for "
+                "improvement and recommendations) are not recorded in this site; the report "
+                "may make some.")
+
+    @property
+    def amended(self) -> list[JudgmentRow]:
+        """The grades amended after publication."""
+        return [row for row in self.grades if row.amended]
 
     @property
     def long_title(self) -> str:
@@ -154,9 +280,65 @@ class InspectionSummary:
         """The year the inspection is placed in."""
         return self.date.year if self.date else None
 
+    @property
+    def date_label(self) -> str:
+        """The date the report is placed at, saying what it rests on where that is not its
+        publication: "16 February 2024", or "fieldwork October 2013; publication date not
+        known"."""
+        if self.date is None:
+            return "date not known"
+        if self.date_basis == "fieldwork":
+            return f"fieldwork {self.date.label}; {UNDATED}"
+        return self.date.label
+
+
+@dataclass(frozen=True)
+class GradeVersion:
+    """A report's grades at one time: as published, or as they stood from an amendment's
+    date. Wherever grades are set side by side (a grid of grades, a trend), a report with
+    an amended grade shows both, each at its date."""
+
+    summary: InspectionSummary
+    #: When these grades were given: the report's date, or the amendment's.
+    date: PartialDate | None
+    #: Whether these are grades after an amendment.
+    amended: bool
+    #: The grade of each area of the report, by canonical area id.
+    grades: dict[str, GradeView]
+    counts: list[LevelCounts]
+    #: Whether the report has later versions (then its first says "as published").
+    superseded: bool = False
+
+    @property
+    def title(self) -> str:
+        """Names the version: "PEEL 2021/22", "PEEL 2023–25 as published", "PEEL 2023–25
+        amended 8 August 2024"."""
+        if self.amended and self.date is not None:
+            return f"{self.summary.short_title} amended {self.date.label}"
+        return f"{self.summary.short_title} as published" if self.superseded \
+            else self.summary.short_title
+
+
+def grade_versions(view: InspectionView) -> list[GradeVersion]:
+    """A report's grades as published, then as they stood from each amendment's date."""
+    rows = view.rows
+    dates = sorted({am.date for row in rows for am in row.amendments}, key=lambda d: d.sort_key)
+    versions = [GradeVersion(view.summary, view.summary.date, False,
+                             {row.area_id: row.published for row in rows},
+                             view.summary.published_counts, superseded=bool(dates))]
+    for date in dates:
+        grades = {row.area_id: row.grade_on(date) for row in rows}
+        counts = grade_counts([replace(row, current=grades[row.area_id]) for row in rows])
+        versions.append(GradeVersion(view.summary, date, True, grades, counts))
+    return versions
+
+
+#: Said of a report placed at its fieldwork (see InspectionSummary.date_label).
+UNDATED = "publication date not known"
 
 STATUS_LABELS = {"met": "Met", "largely-met": "Largely met", "partly-met": "Partly met",
                  "not-met": "Not met", "carried-forward": "Carried forward",
+                 "not-recorded": "Not recorded here",
                  "not-followed-up": "Not yet followed up"}
 ITEM_GROUPS = {"causes_of_concern": "Cause of concern",
                "areas_for_improvement": "Area for improvement",
@@ -206,10 +388,13 @@ class InspectionView:
     next: InspectionSummary | None = None
 
 
-EventType = Literal["fieldwork", "published", "amended", "response", "coverage",
+EventType = Literal["fieldwork", "published", "placed", "amended", "response", "coverage",
                     "press-release", "letter", "report", "data"]
+#: "placed": a report whose publication date is not known, at the date that places it (the
+#: end of its fieldwork), so that the timeline holds every report and says which are so.
 EVENT_LABELS = {
-    "fieldwork": "Fieldwork", "published": "Report published", "amended": "Grade amended",
+    "fieldwork": "Fieldwork", "published": "Report published",
+    "placed": "Report (publication date not known)", "amended": "Grade amended",
     "response": "Response", "coverage": "News coverage", "press-release": "Press release",
     "letter": "Letter", "report": "Related report", "data": "Data",
 }
@@ -398,13 +583,17 @@ def timeline_events(content: Content, views: list[InspectionView]) -> list[Timel
             events.append(TimelineEvent(
                 visit.start, visit.end, "fieldwork", s,
                 f"{visit.label or 'Fieldwork'}: {s.short_title}", visit.verdict, s.url))
-        if insp.published:
-            detail = insp.verdict or _counts_text(s.counts)
+        if s.date is not None and s.date_basis is not None:
+            # The grades as published: an amendment is an event of its own, at its date.
+            detail = insp.verdict or counts_text(s.published_counts) or None
             if insp.follows_up:
                 detail = f"Follow-up of {view.follows_up.short_title if view.follows_up else ''}"\
                          + (f"; {detail}" if detail else "")
-            events.append(TimelineEvent(insp.published, None, "published", s, s.title,
-                                        detail, s.url))
+            if s.date_basis == "fieldwork":
+                detail = (f"Placed at the end of its fieldwork, {s.date.label}; {UNDATED}"
+                          + (f". {detail}" if detail else ""))
+            events.append(TimelineEvent(s.date, None, "published" if s.date_basis ==
+                                        "published" else "placed", s, s.title, detail, s.url))
         for row in view.rows:
             for am in row.amendments:
                 events.append(TimelineEvent(
@@ -417,12 +606,6 @@ def timeline_events(content: Content, views: list[InspectionView]) -> list[Timel
                                             f"{source.publisher}, on {s.short_title}",
                                             f"{s.url}#related"))
     return sorted(events, key=lambda e: e.sort_key)
-
-
-def _counts_text(counts: list[tuple[GradeView, int]]) -> str | None:
-    if not counts:
-        return None
-    return ", ".join(f"{n} {grade.label}" for grade, n in counts)
 
 
 def area_histories(content: Content, views: list[InspectionView],
@@ -449,6 +632,7 @@ def _judgment_rows(content: Content, insp: Inspection, cite: Citations) -> list[
         return []
     framework = content.frameworks[insp.framework]
     scale = content.scales[framework.scale]
+    levels = area_levels(content, framework)
     by_area = {j.area: j for j in insp.judgments}
     rows = []
     for fa in framework.areas:
@@ -469,7 +653,7 @@ def _judgment_rows(content: Content, insp: Inspection, cite: Citations) -> list[
                                             cite.cite(am.cite)))
             current = after
         rows.append(JudgmentRow(fa.area, fa.label, content.areas[fa.area].name, published,
-                                current, amendments, summary, note, refs))
+                                current, amendments, summary, note, refs, levels[fa.area]))
     return rows
 
 
@@ -482,12 +666,6 @@ def _scale_word(scale: Scale, word: str) -> str:
         if grade.label.casefold() == word.casefold():
             return grade.label
     return word
-
-
-def grade_counts(rows: list[JudgmentRow]) -> list[tuple[GradeView, int]]:
-    """How many areas got each grade (as it stands today), best grade first."""
-    counter = Counter(r.current for r in rows if r.current.state == "graded")
-    return sorted(counter.items(), key=lambda pair: pair[0].rank or 0)
 
 
 def _items(content: Content, insp: Inspection, items: list[Item],
@@ -521,6 +699,7 @@ def inspection_view(content: Content, insp: Inspection) -> InspectionView:
     framework = content.frameworks.get(insp.framework or "")
     summary = InspectionSummary(
         id=insp.id, title=insp.title, url=inspection_path(insp.id), date=inspection_date(insp),
+        date_basis=date_basis(insp),
         short_title=insp.short_title or _default_short_title(site.kinds[insp.kind].label,
                                                              inspection_date(insp)),
         kind=insp.kind, kind_label=site.kinds[insp.kind].label,
@@ -529,6 +708,9 @@ def inspection_view(content: Content, insp: Inspection) -> InspectionView:
         organisation_short=content.organisations[insp.organisation].short_name
         or content.organisations[insp.organisation].name,
         grades=[r for r in rows if r.current.state != "not-graded"], counts=grade_counts(rows),
+        published_counts=grade_counts(rows, as_published=True),
+        findings=findings_recorded(insp), findings_note=insp.findings_note,
+        findings_listed=sum(len(getattr(insp, group)) for group in ITEM_GROUPS),
     )
     return InspectionView(
         summary=summary,

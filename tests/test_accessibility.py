@@ -94,7 +94,7 @@ def test_axe_audits_the_compare_picker_and_tracker_after_use(browser: Browser,
     page.wait_for_selector("#compare-result table.comparison")
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     assert results.response["violations"] == []
-    page.goto(served + "tracker/?status=not-followed-up")
+    page.goto(served + "tracker/?status=not-recorded")
     page.wait_for_selector("#tracker-filters:not([hidden])")
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     assert results.response["violations"] == []

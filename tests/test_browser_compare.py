@@ -86,6 +86,29 @@ def test_the_picker_matches_every_pre_rendered_pair(browser: Browser, served: st
     context.close()
 
 
+def test_the_picker_says_what_is_not_recorded_as_the_page_does(browser: Browser,
+                                                                 served: str) -> None:
+    """PEEL 2023-25's findings are not recorded here: the picker says so above the
+    earlier report's findings, in the page's words, and marks each 'Not recorded here';
+    a report with no findings listed gets the page's sentence for it."""
+    context, page, errors = open_page(browser, served + "compare/?a=2021-peel&b=2023-peel")
+    page.wait_for_selector("#compare-result table.fates")
+    static = browser.new_page(java_script_enabled=False)
+    static.goto(f"{served}compare/2021-peel/2023-peel/")
+    assert page.locator("#compare-result .findings-gap").all_inner_texts() == \
+        static.locator(".findings-gap").all_inner_texts()[:1]
+    assert {f[-1] for f in table_text(page, "#compare-result table.fates")} == {
+        "Not recorded here"}
+    page.goto(served + "compare/?a=2017-peel&b=2018-peel")
+    page.wait_for_selector("#compare-result h2")
+    static.goto(f"{served}compare/2017-peel/2018-peel/")
+    assert page.locator("#compare-result .findings-gap").all_inner_texts() == \
+        static.locator(".findings-gap").all_inner_texts()[:1]
+    static.close()
+    assert errors == []
+    context.close()
+
+
 def test_pre_rendered_pairs_work_without_javascript(browser: Browser, served: str) -> None:
     context, page, _ = open_page(browser, served + "compare/", javascript=False)
     assert not page.locator("#compare-form").is_visible()
@@ -125,8 +148,8 @@ def test_tracker_filters_by_status_and_area_and_keeps_them_in_the_url(
         "investigating-crime"}
     assert page.text_content("#tracker-count") == (
         f"Showing {visible.count()} of {total} findings.")
-    page.select_option("#filter-status", "not-followed-up")
-    assert parse_qs(urlsplit(page.url).query) == {"status": ["not-followed-up"],
+    page.select_option("#filter-status", "not-recorded")
+    assert parse_qs(urlsplit(page.url).query) == {"status": ["not-recorded"],
                                                   "area": ["investigating-crime"]}
     shown = visible.count()
     page.reload()

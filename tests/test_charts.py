@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import pytest
 from bs4 import BeautifulSoup
 
+from gradeline.dates import PartialDate
 from gradeline.model import NOT_GRADED, NOT_KNOWN
 from gradeline.resolve import Content, read_content
 from gradeline.vendor import PLOTLY_JS, plotly_bundle
@@ -79,42 +80,62 @@ def test_figures_carry_no_default_template(built_site: Path) -> None:
 
 
 def test_heatmap_table_matches_the_content(built_site: Path, content: Content) -> None:
+    """A column for each graded report; a report with an amended grade has a column as
+    published and one from the amendment's date."""
     rows = chart_table(parse(built_site / "areas" / "index.html"), "grades-by-area")
     header, body = rows[0], rows[1:]
-    graded = [i for i in content.inspections if i.framework]
-    assert header[1:] == [i.short_title for i in graded]
-    expected = current_grades(content)
+    now, then = current_grades(content), published_grades(content)
+    columns = []  # (title, inspection, grades)
+    for insp in content.inspections:
+        if not insp.framework:
+            continue
+        if insp.amendments:
+            (day,) = {am.date.label for am in insp.amendments}
+            columns += [(f"{insp.short_title} as published", insp.id, then),
+                        (f"{insp.short_title} amended {day}", insp.id, now)]
+        else:
+            columns.append((insp.short_title, insp.id, now))
+    assert header[1:] == [title for title, _, _ in columns]
+    assert "PEEL 2023–25 amended 8 August 2024" in header
     names = {a.name: a.id for a in content.areas.values()}
     for row in body:
         area = names[row[0]]
-        for insp, cell in zip(graded, row[1:], strict=True):
-            assert cell == expected.get((insp.id, area), "not assessed"), (insp.id, area)
-    assert len(body) == len({a for (_, a) in expected})
+        for (title, insp, grades), cell in zip(columns, row[1:], strict=True):
+            assert cell == grades.get((insp, area), "not assessed"), (title, area)
+    assert len(body) == len({a for (_, a) in now})
 
 
 def test_area_history_tables_match_the_content(built_site: Path, content: Content) -> None:
-    expected = current_grades(content)
+    """A row for each report's grade as published, at its date, and one for each amendment
+    of it, at the amendment's date."""
+    published = published_grades(content)
     titles = {i.short_title: i.id for i in content.inspections}
     pages = sorted((built_site / "areas").glob("*/index.html"))
-    assert len(pages) == len({a for (_, a) in expected})
+    assert len(pages) == len({a for (_, a) in published})
     for page in pages:
         area = page.parent.name
         rows = chart_table(parse(page), f"history-{area}")[1:]
-        assert [(titles[r[0]], r[2]) for r in rows] == [
-            (i.id, expected[(i.id, area)]) for i in content.inspections
-            if (i.id, area) in expected]
+        expected = []
+        for i in content.inspections:
+            if (i.id, area) not in published:
+                continue
+            expected.append((i.id, str(i.published), "Report published",
+                             published[(i.id, area)]))
+            expected += [(i.id, str(am.date), "Grade amended", am.to_grade)
+                         for am in sorted(i.amendments, key=lambda a: a.date.sort_key)
+                         if am.area == area]
+        assert [(titles[r[0]], *r[1:4]) for r in rows] == expected, area
 
 
 def test_history_lines_never_cross_a_change_of_scale(built_site: Path,
                                                      content: Content) -> None:
     scale_of = {i.short_title: content.frameworks[i.framework].scale
                 for i in content.inspections if i.framework}
-    dates = {i.short_title: i for i in content.inspections}
     for page, figure_id, figure in figures(built_site / "areas"):
         if not figure_id.startswith("figure-history-"):
             continue
         rows = chart_table(parse(page), figure_id.removeprefix("figure-"))[1:]
-        by_date = {str((dates[r[0]].published).start()): scale_of[r[0]] for r in rows}
+        by_date = {str(PartialDate.parse(r[1]).start()): scale_of[r[0]] for r in rows}
         for trace in figure["data"]:
             assert len({by_date[x] for x in trace["x"]}) == 1, (figure_id, trace["name"])
         scales = [scale_of[r[0]] for r in rows]
@@ -122,18 +143,64 @@ def test_history_lines_never_cross_a_change_of_scale(built_site: Path,
             assert figure["layout"]["shapes"], f"{figure_id}: no mark at the change of scale"
 
 
-def test_distribution_tables_count_the_current_grades(built_site: Path,
-                                                      content: Content) -> None:
-    expected = current_grades(content)
+def published_grades(content: Content) -> dict[tuple[str, str], str]:
+    """(inspection, area) -> the grade as published, worked out from the YAML directly."""
+    out = {}
+    for insp in content.inspections:
+        if not insp.framework:
+            continue
+        recorded = {j.area: WORDS.get(j.grade, j.grade) for j in insp.judgments}
+        for fa in content.frameworks[insp.framework].areas:
+            out[(insp.id, fa.area)] = recorded.get(fa.area, "Not known" if fa.graded
+                                                   else "Not graded")
+    return out
+
+
+def level_words(content: Content, framework_id: str) -> dict[str, str]:
+    """Each area's level as a count names it: questions sit under a pillar; pillars are
+    the areas that have questions under them in some framework, and their siblings."""
+    pillars = {fa.parent for fw in content.frameworks.values() for fa in fw.areas}
+    areas = content.frameworks[framework_id].areas
+    nested = any(fa.parent or fa.area in pillars for fa in areas)
+    return {fa.area: "questions" if fa.parent else "pillars" if nested else "areas"
+            for fa in areas}
+
+
+def test_distribution_tables_count_each_level_apart(built_site: Path,
+                                                    content: Content) -> None:
+    """Pillars and questions are counted apart, as the grades stand and as published."""
+    now, then = current_grades(content), published_grades(content)
     for insp in content.inspections:
         if not insp.framework:
             continue
         soup = parse(built_site / "inspections" / insp.id / "index.html")
         rows = chart_table(soup, f"grades-{insp.id}")[1:]
-        counts = Counter(g for (i, _), g in expected.items()
-                         if i == insp.id and g not in ("Not known", "Not graded"))
-        scale = content.scales[content.frameworks[insp.framework].scale]
-        assert rows == [[g.label, str(counts[g.label])] for g in scale.grades]
+        levels = level_words(content, insp.framework)
+        counted = {level: (Counter(), Counter()) for level in levels.values()}
+        for area, level in levels.items():
+            for grades, counter in zip((now, then), counted[level], strict=True):
+                if grades[(insp.id, area)] != "Not graded":
+                    counter[grades[(insp.id, area)].replace("Not known", "not known")] += 1
+        scale = [g.label for g in content.scales[content.frameworks[insp.framework].scale]
+                 .grades]
+        unknown = any(c[0]["not known"] for c in counted.values())
+        expected = [[level, grade, str(counted[level][0][grade]),
+                     str(counted[level][1][grade])]
+                    for level in ("pillars", "questions", "areas")
+                    if level in counted and sum(counted[level][0].values())
+                    for grade in [*scale, *(["not known"] if unknown else [])]]
+        assert rows == expected, insp.id
+
+
+def test_peel_2017_counts_three_pillars_and_eight_questions(built_site: Path) -> None:
+    """PEEL 2017 graded three pillars and eight questions: eleven grades on two levels,
+    which its page once added up as 'Good × 3, Requires improvement × 8'."""
+    page = parse(built_site / "inspections" / "2017-peel" / "index.html")
+    counts = page.select_one("section[aria-labelledby=judgments] .grade-counts")
+    assert [(dt.get_text(), [" ".join(li.get_text().split()) for li in dd.select("li")])
+            for dt, dd in zip(counts.select("dt"), counts.select("dd"), strict=True)] == [
+        ("Pillars", ["Good × 1", "Requires improvement × 2"]),
+        ("Questions", ["Good × 2", "Requires improvement × 6"])]
 
 
 def test_case_file_chart_matches_the_content(built_site: Path, content: Content) -> None:

@@ -96,6 +96,11 @@ def test_new_inspection_writes_a_valid_skeleton_and_never_overwrites(
     assert warnings == [
         "warning: title: still holds the placeholder 'TODO'; replace it or remove the field",
         "warning: summary: still holds the placeholder 'TODO'; replace it or remove the field",
+        # (a grade not known says what was searched for it)
+        "warning: judgments[0].note: still holds the placeholder 'TODO'; replace it or remove "
+        "the field",
+        "warning: judgments[1].note: still holds the placeholder 'TODO'; replace it or remove "
+        "the field",
         "warning: sources.report: source has no url, so readers cannot look it up; add its "
         "url, or if it is not online, say so and where it can be seen in 'access'",
         "warning: sources.report.title: still holds the placeholder 'TODO'; replace it or "

@@ -104,8 +104,8 @@ def test_pair_on_one_scale_with_an_amended_grade(site: Path) -> None:
         ["Service to victims", "Adequate “Providing a service to victims”",
          "Good “Providing a service to victims”", "▲ Better"],
         ["Investigating crime", "Requires improvement “Investigating crime”",
-         "Requires improvement amended 8 August 2024 (The force had supplied incorrect data.); "
-         "as published: Adequate “Investigating crime”", "= Same as published: ▲ Better"],
+         "Requires improvement amended 8 August 2024; as published: Adequate. The force had "
+         "supplied incorrect data. “Investigating crime”", "= Same as published: ▲ Better"],
         ["Protecting the public against armed threats",
          "Not graded “Protecting the public against armed threats”",
          "Not graded “Protecting the public against armed threats”", "– No grade to compare"],

@@ -446,3 +446,38 @@ def test_a_source_not_online_says_so_in_access_instead_of_a_url(minimal: Path) -
     assert warnings_in(minimal, f) == []
     f = write(minimal, no_url + "    access: ''\n")
     assert problems(minimal) == [f"{f}:22:13: sources.report.access: must not be empty"]
+
+
+def test_a_grade_not_known_without_a_note_is_a_warning(minimal: Path) -> None:
+    """A 'not known' must say what was searched, so that readers can tell a gap in the
+    record from a grade never given."""
+    f = write(minimal, COMPLETE.replace("    note: No source found gives it.\n", ""))
+    assert warnings_in(minimal, f) == [
+        f"{f}:13:12: warning: judgments[1].grade: 'not known' needs a note saying what was "
+        "searched for the grade, so that readers can tell a gap in the record from a grade "
+        "never given: add 'note:'"]
+    f = write(minimal, COMPLETE)
+    assert warnings_in(minimal, f) == []
+
+
+def test_findings_recorded_must_agree_with_the_findings_listed(minimal: Path) -> None:
+    item = ("areas_for_improvement:\n  - id: afi-1\n    text: The force should improve.\n")
+    f = write(minimal, COMPLETE.replace("cite: [report]\n",
+                                        item + "findings_recorded: none\ncite: [report]\n"))
+    assert problems(minimal) == [
+        f"{f}:20:20: findings_recorded: is 'none', but the file lists 1 finding; write "
+        "'some' if the report makes others that are not recorded, or 'all'"]
+    f = write(minimal, COMPLETE.replace("cite: [report]\n",
+                                        "findings_recorded: some\ncite: [report]\n"))
+    assert problems(minimal) == [
+        f"{f}:17:20: findings_recorded: is 'some', but the file lists no causes of concern, "
+        "areas for improvement or recommendations; write 'none' if the report's findings "
+        "are not recorded, or 'all' if it makes none"]
+    f = write(minimal, COMPLETE.replace("cite: [report]\n",
+                                        "findings_recorded: maybe\ncite: [report]\n"))
+    assert problems(minimal) == [
+        f"{f}:17:20: findings_recorded: 'maybe' is not allowed (allowed: all, some, none)"]
+    for word in ("all", "none"):
+        write(minimal, COMPLETE.replace("cite: [report]\n",
+                                        f"findings_recorded: {word}\ncite: [report]\n"))
+        assert problems(minimal) == []

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import jinja2.meta
+import jinja2.nodes
 import pytest
 
-from gradeline.contexts import CONTEXTS, GLOBALS, MACROS, PARTIALS, reference
+from gradeline.contexts import CONTEXTS, GLOBALS, PARTIALS, reference
 from gradeline.derive import derive
 from gradeline.pages import site_pages
 from gradeline.render import TEMPLATES, Renderer
@@ -21,12 +22,24 @@ from conftest import MINIMAL, ROOT, SHIPPED
 sys.path.insert(0, str(ROOT / "bench"))
 from synth import generate
 
+ENV = Renderer(Urls(), {}).env
+
+
+def parsed(template: str) -> jinja2.nodes.Template:
+    return ENV.parse(ENV.loader.get_source(ENV, template)[0])  # type: ignore[union-attr]
+
+
+#: The macros the templates define, and the variables they set, for themselves.
+OWN = {node.name for name in sorted(p.name for p in TEMPLATES.glob("*.html"))
+       for node in parsed(name).find_all(jinja2.nodes.Macro)} | {
+      target.name for name in sorted(p.name for p in TEMPLATES.glob("*.html"))
+      for node in parsed(name).find_all(jinja2.nodes.Assign)
+      for target in node.find_all(jinja2.nodes.Name)}
+
 
 def used_names(template: str) -> set[str]:
     """The names a template takes from its context (not those it sets or imports)."""
-    env = Renderer(Urls(), {}).env
-    source = env.loader.get_source(env, template)[0]  # type: ignore[union-attr]
-    return jinja2.meta.find_undeclared_variables(env.parse(source)) - set(env.globals)
+    return jinja2.meta.find_undeclared_variables(parsed(template)) - set(ENV.globals)
 
 
 def page_templates() -> list[str]:
@@ -39,14 +52,14 @@ def test_every_template_is_either_a_page_or_a_partial() -> None:
 
 @pytest.mark.parametrize("template", sorted(CONTEXTS))
 def test_a_template_uses_only_documented_names(template: str) -> None:
-    known = set(GLOBALS) | MACROS | set(CONTEXTS[template])
+    known = set(GLOBALS) | OWN | set(CONTEXTS[template])
     assert sorted(used_names(template) - known) == []
 
 
 @pytest.mark.parametrize("partial", sorted(PARTIALS))
 def test_a_partial_uses_only_what_each_page_that_includes_it_has(partial: str) -> None:
     for page in PARTIALS[partial] or [None]:
-        known = set(GLOBALS) | MACROS | (set(CONTEXTS[page]) if page else set())
+        known = set(GLOBALS) | OWN | (set(CONTEXTS[page]) if page else set())
         assert sorted(used_names(partial) - known) == [], page
 
 

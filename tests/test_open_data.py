@@ -191,7 +191,8 @@ def test_findings_csv_holds_every_finding(minimal: Path, tmp_path: Path) -> None
 
 def test_a_chart_whose_columns_change_is_caught() -> None:
     with pytest.raises(ValueError, match=r"a grades chart's CSV has the columns "
-                                         r"\['Grade', 'Count'\], not \['Grade', 'Areas'\]"):
+                                         r"\['Grade', 'Count'\], not \['Level', 'Grade', "
+                                         r"'Count', 'Count as published'\]"):
         chart_fields("grades", ["Grade", "Count"])
     fields = chart_fields("grades-by-area", ["Area", "PEEL 2021/22", "PEEL 2023–25"])
     assert [f.name for f in fields] == ["Area", "PEEL 2021/22", "PEEL 2023–25"]

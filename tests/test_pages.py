@@ -51,7 +51,8 @@ def test_inspection_page_structure(site: Path) -> None:
     soup = parse(site / "inspections" / "2021-peel" / "index.html")
     assert text(soup.find("h1")).startswith("PEEL 2021/22 inspection of Test Force")
     assert [h.get_text(" ", strip=True) for h in soup.find_all("h2")] == [
-        "Summary", "Graded judgments", "Areas for improvement (1)", "Compare", "Sources"]
+        "Summary", "Graded judgments", "Findings recorded here", "Areas for improvement (1)",
+        "Compare", "Sources"]
     assert soup.find("html")["lang"] == "en-GB"
     rows = table_rows(soup, "Grades for each area")
     assert [r[:2] for r in rows] == [

@@ -84,8 +84,9 @@
     if (!area) { return el("td", { "data-label": label }, [el("span", { "class": "not-assessed" }, ["not in this report"])]); }
     var parts = [badge(area.grade)];
     if (area.published) {
-      parts.push(" ", el("span", { "class": "amended" }, ["amended " + area.amended_label + " (" +
-        area.reason + "); as published: ", badge(area.published)]));
+      // As the pages word it (_macros.html, amended_note).
+      parts.push(" ", el("span", { "class": "amended" }, ["amended " + area.amended_label +
+        "; as published: ", badge(area.published), ". " + area.reason]));
     }
     parts.push(" ", el("span", { "class": "area-label" }, ["\u201c" + area.label + "\u201d"]));
     return el("td", { "data-label": label }, parts);
@@ -151,16 +152,25 @@
     }
     if (across) {
       result.appendChild(el("p", {}, ["These are reports on two organisations: neither follows up the other's findings."]));
-    } else if (a.items.length) {
+    } else if (!a.items.length) {
+      result.appendChild(el("p", { "class": a.findings === "all" ? "findings-none" : "note findings-gap" },
+        [a.findings_statement + (a.findings_note ? " " + a.findings_note : "")]));
+    } else {
       var fates = el("tbody");
       a.items.forEach(function (item) {
-        var fate = item.fates[b.id] || shared.not_mentioned;
+        var fate = item.fates[b.id] || b.unsaid || shared.not_mentioned;
         fates.appendChild(el("tr", {}, [
           el("th", { scope: "row" }, [el("a", { href: link(item.url) }, [item.id]), " " + item.text]),
           el("td", { "data-label": "Kind" }, [item.group]),
           el("td", { "data-label": "In " + b.short_title }, [el("span", { "class": "status status-" + fate[0] }, [fate[1]])])]));
       });
       result.appendChild(el("h3", {}, ["What " + b.short_title + " says of the findings of " + a.short_title]));
+      if (b.findings !== "all") {
+        // As the comparison pages say it (_comparison_body.html).
+        result.appendChild(el("p", { "class": "note findings-gap" }, [b.findings_statement +
+          (b.findings_note ? " " + b.findings_note : "") +
+          " What it says of the findings below is not known here."]));
+      }
       result.appendChild(el("div", { "class": "table-scroll" }, [el("table", { "class": "fates stack" }, [
         el("thead", {}, [el("tr", {}, ["Finding", "Kind", "In " + b.short_title].map(
           function (t) { return el("th", { scope: "col" }, [t]); }))]), fates])]));
