@@ -14,20 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .grades import GradeView, JudgmentRow, LevelCounts, grade_view
 from .model import NOT_GRADED, NOT_KNOWN, Item
 from .resolve import Content
 from .urls import compare_query, comparison_path
-from .views import (
-    ITEM_GROUPS,
-    STATUS_LABELS,
-    GradeView,
-    InspectionSummary,
-    InspectionView,
-    JudgmentRow,
-    LevelCounts,
-    SiteView,
-    grade_view,
-)
+from .views import ITEM_GROUPS, STATUS_LABELS, InspectionSummary, InspectionView, SiteView
 
 #: Change between two grades: (symbol, words). Symbols are decoration; words carry meaning.
 CHANGES = {

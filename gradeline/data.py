@@ -36,13 +36,14 @@ from .datapackage import (
     table_schema,
 )
 from .dates import PartialDate
+from .grades import JudgmentRow
 from .markdown import markdown_text
 from .model import Inspection, Item
 from .pages import DATA_PAGE, data_page, page_charts, site_pages
 from .render import Page, Renderer, script_safe_json
 from .resolve import Content
 from .urls import compare_data_path, page_file
-from .views import EVENT_LABELS, ITEM_GROUPS, InspectionView, JudgmentRow, SiteView
+from .views import EVENT_LABELS, ITEM_GROUPS, InspectionView, SiteView
 from .write import Data
 
 #: The promised first columns of judgments.csv, in order (see datapackage.JUDGMENT_FIXED).

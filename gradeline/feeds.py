@@ -12,8 +12,9 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 from .dates import PartialDate
+from .grades import counts_text
 from .urls import Urls, page_file
-from .views import InspectionView, SiteView, counts_text
+from .views import InspectionView, SiteView
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -15,26 +15,23 @@ from typing import Any
 from .charts import (
     Chart,
     area_chart_id,
-    area_history_chart,
     case_file_chart,
     chart_csv_path,
     distribution_chart,
-    heatmap_chart,
     inspection_chart_ids,
     round_chart_id,
-    round_heatmap_chart,
     scope_chart_ids,
-    timeline_chart,
     timeline_events_by_year,
     trend_chart_id,
-    trend_charts,
 )
 from .compare import Pair, compare, fate_in
 from .errors import Problem
+from .heatmaps import heatmap_chart, round_heatmap_chart
 from .load import load_file
 from .render import Page, script_safe_json
 from .resolve import Content
 from .rounds import RoundView
+from .timecharts import area_history_chart, timeline_chart, trend_charts
 from .urls import (
     COMPARE,
     DATA,

@@ -13,17 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from .dates import PartialDate
+from .grades import LEVEL_WORDS, GradeView, area_levels
 from .model import Framework
 from .urls import comparison_path, round_path
-from .views import (
-    LEVEL_WORDS,
-    GradeView,
-    InspectionSummary,
-    InspectionView,
-    SiteView,
-    area_levels,
-    grade_versions,
-)
+from .views import InspectionSummary, InspectionView, SiteView, grade_versions
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from gradeline.build import build
 from gradeline.compare import compare_grades
-from gradeline.views import GradeView
+from gradeline.grades import GradeView
 
 from conftest import parse
 

@@ -3,6 +3,7 @@ documented names, pages pass only documented names, and docs/templates.md is cur
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -22,24 +23,29 @@ from conftest import MINIMAL, ROOT, SHIPPED
 sys.path.insert(0, str(ROOT / "bench"))
 from synth import generate
 
-ENV = Renderer(Urls(), {}).env
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    return Renderer(Urls(), {}).env
 
 
 def parsed(template: str) -> jinja2.nodes.Template:
-    return ENV.parse(ENV.loader.get_source(ENV, template)[0])  # type: ignore[union-attr]
+    env = environment()
+    return env.parse(env.loader.get_source(env, template)[0])  # type: ignore[union-attr]
 
 
-#: The macros the templates define, and the variables they set, for themselves.
-OWN = {node.name for name in sorted(p.name for p in TEMPLATES.glob("*.html"))
-       for node in parsed(name).find_all(jinja2.nodes.Macro)} | {
-      target.name for name in sorted(p.name for p in TEMPLATES.glob("*.html"))
-      for node in parsed(name).find_all(jinja2.nodes.Assign)
-      for target in node.find_all(jinja2.nodes.Name)}
+@functools.cache
+def own_names() -> set[str]:
+    """The macros the templates define, and the variables they set, for themselves."""
+    templates = sorted(p.name for p in TEMPLATES.glob("*.html"))
+    return {node.name for name in templates for node in parsed(name).find_all(jinja2.nodes.Macro)} \
+        | {target.name for name in templates for node in parsed(name).find_all(jinja2.nodes.Assign)
+           for target in node.find_all(jinja2.nodes.Name)}
 
 
 def used_names(template: str) -> set[str]:
     """The names a template takes from its context (not those it sets or imports)."""
-    return jinja2.meta.find_undeclared_variables(parsed(template)) - set(ENV.globals)
+    return jinja2.meta.find_undeclared_variables(parsed(template)) - set(environment().globals)
 
 
 def page_templates() -> list[str]:
@@ -52,14 +58,14 @@ def test_every_template_is_either_a_page_or_a_partial() -> None:
 
 @pytest.mark.parametrize("template", sorted(CONTEXTS))
 def test_a_template_uses_only_documented_names(template: str) -> None:
-    known = set(GLOBALS) | OWN | set(CONTEXTS[template])
+    known = set(GLOBALS) | own_names() | set(CONTEXTS[template])
     assert sorted(used_names(template) - known) == []
 
 
 @pytest.mark.parametrize("partial", sorted(PARTIALS))
 def test_a_partial_uses_only_what_each_page_that_includes_it_has(partial: str) -> None:
     for page in PARTIALS[partial] or [None]:
-        known = set(GLOBALS) | OWN | (set(CONTEXTS[page]) if page else set())
+        known = set(GLOBALS) | own_names() | (set(CONTEXTS[page]) if page else set())
         assert sorted(used_names(partial) - known) == [], page
 
 
