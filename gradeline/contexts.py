@@ -122,6 +122,7 @@ CONTEXTS: dict[str, dict[str, str]] = {
                  "report first.",
         "areas": "(area id, name) of the areas the findings concern, for the filter.",
         "statuses": "(status key, label with its count) of the statuses present.",
+        "status_labels": "Every status key and its label, for the key to the statuses.",
     },
     "rounds.html": {
         "rounds": "Every round (rounds.RoundView), oldest first.",

@@ -341,7 +341,7 @@ def _fill_tracker(page: Page, site: SiteView, scope: Scope) -> None:
     used_areas = sorted({(t.area_id, site.content.areas[t.area_id].name) for t in items
                          if t.area_id}, key=lambda pair: pair[1])
     page.context.update({
-        "items": items, "areas": used_areas,
+        "items": items, "areas": used_areas, "status_labels": STATUS_LABELS,
         "statuses": [(key, f"{label} ({sum(t.status == key for t in items)})")
                      for key, label in STATUS_LABELS.items()
                      if any(t.status == key for t in items)]})

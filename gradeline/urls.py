@@ -105,6 +105,11 @@ def inspection_path(inspection_id: str) -> str:
     return f"inspections/{inspection_id}/"
 
 
+def inspection_area_path(inspection_id: str, area_id: str) -> str:
+    """An area's row on an inspection's page."""
+    return f"{inspection_path(inspection_id)}#area-{area_id}"
+
+
 def comparison_path(earlier_id: str, later_id: str) -> str:
     """The pre-rendered comparison of two inspections."""
     return f"{COMPARE}{earlier_id}/{later_id}/"

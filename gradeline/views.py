@@ -37,7 +37,14 @@ from .model import (
     inspection_date,
 )
 from .resolve import Content
-from .urls import area_path, areas_path, inspection_path, timeline_path, tracker_path
+from .urls import (
+    area_path,
+    areas_path,
+    inspection_area_path,
+    inspection_path,
+    timeline_path,
+    tracker_path,
+)
 
 
 @dataclass
@@ -302,6 +309,11 @@ class HistoryPoint:
     correspondence_note: str | None
     row: JudgmentRow
 
+    @property
+    def url(self) -> str:
+        """The site path of the area's row on the inspection's page."""
+        return inspection_area_path(self.inspection.id, self.row.area_id)
+
 
 @dataclass(frozen=True)
 class AreaHistory:
@@ -465,7 +477,7 @@ def timeline_events(content: Content, views: list[InspectionView]) -> list[Timel
                 events.append(TimelineEvent(
                     am.date, None, "amended", s, f"{row.area_label}: {s.short_title}",
                     f"{am.before.label} to {am.after.label}. {am.reason}",
-                    f"{s.url}#area-{row.area_id}"))
+                    inspection_area_path(s.id, row.area_id)))
         for kind, source, _, _ in view.related:
             if source.date is not None:
                 events.append(TimelineEvent(source.date, None, kind, s, source.title,
