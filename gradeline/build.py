@@ -40,6 +40,7 @@ from .cache import (
     private_folder,
     read_manifest,
     save_cache_file,
+    stats_for,
     unchanged_since,
 )
 from .data import Memo, data_files
@@ -238,7 +239,7 @@ class Builder:
                 state.previous = None
             else:
                 state.manifest = read_manifest(state.previous)
-                state.stats = self._stats()
+                state.stats = stats_for(state.previous, self._stats())
         state.timings.lap("load and validate")
 
     def up_to_date(self, state: BuildState) -> bool:
@@ -247,8 +248,7 @@ class Builder:
         if manifest is None or not state.updates_itself or \
                 manifest.get("site") != state.fingerprints.site() or \
                 not manifest_intact(state.out_dir, manifest) or \
-                not all(unchanged_since(state.out_dir, rel, state.stats)
-                        for rel in _reusable_files(manifest)):
+                not unchanged_since(state.out_dir, _reusable_files(manifest), state.stats):
             return False
         state.timings.lap("up to date")
         return True
@@ -284,13 +284,14 @@ class Builder:
                   if self.digests.get(i) != digest}
         todo.sort(key=lambda page: page.target not in edited)
         # The data files are made while pages render, in a helper process if there is one;
-        # but the dev server makes them itself, keeping their pieces for the next build.
-        write_data = functools.partial(self._write_data, state)
-        if self.search_later:
-            write_data(writer)
+        # but the dev server makes them itself once the pages are written (the page just
+        # edited is served sooner), keeping their pieces for the next build.
         renderer = self._renderer(state)
+        write_data = functools.partial(self._write_data, state, renderer)
         state.csvs.update(render_pages(renderer, todo, writer, self.workers,
                                        extra=None if self.search_later else write_data))
+        if self.search_later:
+            write_data(writer)
         # The Data page is written with the data files every time, but counts as rendered
         # only when what it shows has changed (as any other page).
         known = (state.manifest or {}).get("pages", {})
@@ -332,7 +333,7 @@ class Builder:
         files = [page.file, *csvs]
         if manifest.get("pages", {}).get(page.file) != state.page_prints[page.file] or \
                 state.previous is None or \
-                not all(unchanged_since(state.previous, rel, state.stats) for rel in files) or \
+                not unchanged_since(state.previous, files, state.stats) or \
                 not all(writer.reuse(rel) for rel in files):
             return False
         if csvs:
@@ -367,7 +368,7 @@ class Builder:
         self.renderer.asset_hashes = hash_assets(self.templates / "static")
         return self.renderer
 
-    def _write_data(self, state: BuildState, writer: Writer) -> None:
+    def _write_data(self, state: BuildState, renderer: Renderer, writer: Writer) -> None:
         """Write the data files, from the pieces kept by earlier builds where unchanged,
         and keep the pieces (in the cache folder, by whichever process made them)."""
         if self.data_memo is None and (self.data_file or not self.once):
@@ -378,7 +379,7 @@ class Builder:
         # A build with no cache and no later build keeps no pieces (tens of megabytes).
         memo = self.data_memo
         before = set(memo) if memo is not None else set()
-        writer.write_all(data_files(state.site, memo, renderer=self.renderer))
+        writer.write_all(data_files(state.site, memo, renderer))
         if memo is not None and self.data_file and set(memo) != before:
             self._keep(state, functools.partial(save_cache_file, value=memo), self.data_file)
 

@@ -247,16 +247,27 @@ def file_stats(folder: Path, files: Iterable[str]) -> dict[str, Any]:
     return {"folder": str(folder.resolve()), "files": found}
 
 
-def unchanged_since(folder: Path, rel: str, stats: dict[str, Any] | None) -> bool:
-    """Whether the file is as the build that recorded ``stats`` (see file_stats) left it."""
+def stats_for(folder: Path, stats: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``stats`` if they were recorded of ``folder`` (see file_stats), else None."""
     if not stats or stats.get("folder") != str(folder.resolve()):
+        return None
+    return stats
+
+
+def unchanged_since(folder: Path, files: Iterable[str], stats: dict[str, Any] | None) -> bool:
+    """Whether each of ``files`` is as the build that recorded ``stats`` of ``folder`` left
+    it (see file_stats and stats_for)."""
+    if not stats:
         return False
-    recorded = stats["files"].get(rel)
-    try:
-        info = (folder / rel).stat()
-    except OSError:
-        return False
-    return recorded == [info.st_size, info.st_mtime_ns]
+    recorded = stats["files"]
+    for rel in files:
+        try:
+            info = (folder / rel).stat()
+        except OSError:
+            return False
+        if recorded.get(rel) != [info.st_size, info.st_mtime_ns]:
+            return False
+    return True
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:

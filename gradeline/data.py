@@ -10,6 +10,7 @@ against it); more may follow.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 from collections.abc import Callable, Collection, Iterator
@@ -359,7 +360,12 @@ def data_files(site: SiteView, memo: Memo | None = None,
             kind = file.path.removeprefix("data/schemas/").removesuffix(".json")
             spec = CHART_KINDS[kind]
             yield file.path, _json_bytes(table_schema(spec.fields, grades, EVENTS, spec))
-    yield PACKAGE, _package(site, files, charts, grades)
+    # The package changes only with what it lists (remade, it is a large part of a rebuild).
+    listed = hashlib.sha1(repr((content.site.title, content.site.description, site.single,
+                                files, charts, grades)).encode(),
+                          usedforsecurity=False).hexdigest()
+    yield PACKAGE, _memo(pieces, f"package|{listed}",
+                         lambda: _package(site, files, charts, grades))
     if renderer is not None:
         yield page_file(DATA_PAGE), renderer.render(
             _data_page(site, files, charts)).encode("utf-8")

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, expect
 from tornado import httpserver, netutil, web
 
@@ -93,6 +94,17 @@ def test_serves_the_built_site_on_localhost_with_the_dev_script(server: DevServe
     assert b'<script src="/__gradeline__/dev.js" defer></script></head>' in body
     assert server.status()["ok"] is True
     assert server.get("/livereload.js")[0] == 200
+
+
+def test_every_page_in_the_navigation_is_there_from_the_first_build(
+        server: DevServer) -> None:
+    status, body = server.get("/")
+    assert status == 200
+    links = [a["href"] for a in BeautifulSoup(body, "html.parser").select("nav a[href]")]
+    assert "data/index.html" in links
+    missing = [(href, code) for href in links
+               if (code := server.get("/" + href.removeprefix("./"))[0]) != 200]
+    assert missing == []
 
 
 @pytest.mark.parametrize("path", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
