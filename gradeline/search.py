@@ -10,12 +10,16 @@ index and the JavaScript are untouched.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +36,15 @@ class SearchIndexError(Exception):
 
 
 def index_search(folder: Path, keep_index_url: bool, bundle: Path | None = None,
-                 background: bool = False) -> None:
+                 background: bool = False,
+                 started: Callable[[subprocess.Popen[str]], None] | None = None) -> None:
     """Index the pages under ``folder`` that carry ``data-pagefind-body``, into
     ``folder``/pagefind or else into ``bundle`` (the same files either way).
 
     ``background`` runs Pagefind at a low priority, so that it takes what the machine
     has spare (the dev server indexes while the editor goes on saving and rebuilding).
+    ``started`` is given the Pagefind process, in a process group of its own, so that
+    its caller can stop it (see stop_process_group).
     """
     bundle = bundle or folder / BUNDLE
     # Only the pages search finds are read: parsing every other page (comparisons repeat two
@@ -49,12 +56,24 @@ def index_search(folder: Path, keep_index_url: bool, bundle: Path | None = None,
     nice = shutil.which("nice")
     if background and nice:
         command = [nice, "-n", "15", *command]
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
-    if run.returncode != 0 or not (bundle / "pagefind.js").is_file():
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=started is not None) as process:
+        if started is not None:
+            started(process)
+        stdout, stderr = process.communicate()
+    if process.returncode != 0 or not (bundle / "pagefind.js").is_file():
         raise SearchIndexError("the search index could not be built: "
-                               + (run.stderr.strip() or run.stdout.strip() or
+                               + (stderr.strip() or stdout.strip() or
                                   "pagefind produced no index (pip install 'pagefind[bin]')"))
     make_reproducible(bundle)
+
+
+def stop_process_group(process: subprocess.Popen[str]) -> None:
+    """Stop a process started in a group of its own, and whatever it started (``python -m
+    pagefind`` runs Pagefind's binary as its child)."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGTERM)
 
 
 def _read(path: Path) -> Any:

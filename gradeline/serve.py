@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -47,7 +48,7 @@ from tornado import httpserver, ioloop, netutil, web, websocket
 from .build import Builder
 from .errors import ContentError, Problem
 from .render import TEMPLATES
-from .search import SearchIndexError, index_search
+from .search import SearchIndexError, index_search, stop_process_group
 from .write import MARKER, exchange
 
 log = logging.getLogger("gradeline.serve")
@@ -93,6 +94,10 @@ class DevSite:
         self.index_lock = threading.Lock()
         #: A search index is being made; another is wanted (a build came since it began).
         self.indexing = self.index_wanted = False
+        #: The Pagefind process making it, and the thread that waits for it.
+        self.index_process: subprocess.Popen[str] | None = None
+        self.index_thread: threading.Thread | None = None
+        self.stopped = False
 
     def rebuild(self) -> BuildStatus:
         """Build once; after the first success, ``current`` serves the build. Never raises
@@ -131,15 +136,34 @@ class DevSite:
         once more when the one being made is done (saves come faster than indexing)."""
         with self.index_lock:
             self.index_wanted = True
-            if self.indexing:
+            if self.indexing or self.stopped:
                 return
             self.indexing = True
-        threading.Thread(target=self._index_until_current, args=(pretty,), daemon=True).start()
+            self.index_thread = threading.Thread(target=self._index_until_current,
+                                                 args=(pretty,), daemon=True)
+            self.index_thread.start()
+
+    def stop(self) -> None:
+        """Stop the search index being made, if one is, and wait for its thread to clear
+        up: Pagefind would otherwise go on writing in the working folder once it is gone."""
+        with self.index_lock:
+            self.stopped = True
+            process, thread = self.index_process, self.index_thread
+        if process is not None:
+            stop_process_group(process)
+        if thread is not None:
+            thread.join(timeout=10)
+
+    def _index_started(self, process: subprocess.Popen[str]) -> None:
+        with self.index_lock:
+            self.index_process = process
+        if self.stopped:  # stopped as it started
+            stop_process_group(process)
 
     def _index_until_current(self, pretty: bool) -> None:
         while True:
             with self.index_lock:
-                if not self.index_wanted:
+                if not self.index_wanted or self.stopped:
                     self.indexing = False
                     return
                 self.index_wanted = False
@@ -160,7 +184,8 @@ class DevSite:
         scratch = Path(tempfile.mkdtemp(prefix="index-", dir=self.workdir))
         try:
             bundle = scratch / "pagefind"
-            index_search(folder, keep_index_url=not pretty, bundle=bundle, background=True)
+            index_search(folder, keep_index_url=not pretty, bundle=bundle, background=True,
+                         started=self._index_started)
             with self.lock:
                 if (folder / "pagefind").is_dir() and exchange(bundle, folder / "pagefind"):
                     log.info("search index updated")
@@ -394,8 +419,17 @@ def _stopped_by_sigterm() -> Iterator[None]:
 
 def _serve(builder: Builder, workdir: Path, port: int, host: str, base_url: str | None,
            templates: Path, ready: threading.Event | None) -> None:
-    content_dir = builder.content_dir
     site = DevSite(builder, workdir)
+    try:
+        _serve_site(site, port, host, base_url, templates, ready)
+    finally:
+        site.stop()
+
+
+def _serve_site(site: DevSite, port: int, host: str, base_url: str | None,
+                templates: Path, ready: threading.Event | None) -> None:
+    builder = site.builder
+    content_dir = builder.content_dir
     first_build = time.time()
     site.rebuild()
     # The base path comes from the option or, failing that, from site.yaml.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -343,3 +344,66 @@ def test_sigterm_stops_the_server_and_removes_its_working_folder(minimal: Path,
     assert out == "Stopped.\n"
     assert "Traceback" not in err
     assert list(scratch.iterdir()) == []
+
+
+# Stands in for ``python -m pagefind``: the real one until the test leaves a file named
+# "slow" beside it, then one that starts a child (as the real wrapper starts Pagefind's
+# binary) and waits, having said who they are.
+SLOW_PAGEFIND = '''
+import os, pathlib, runpy, subprocess, sys
+here = pathlib.Path(__file__).resolve().parent.parent
+if (here / "slow").exists():
+    child = subprocess.Popen(["sleep", "120"])
+    (here / "started.tmp").write_text(f"{os.getpid()} {child.pid}")
+    (here / "started.tmp").rename(here / "started")
+    sys.exit(child.wait())
+sys.path = [p for p in sys.path if pathlib.Path(p or ".").resolve() != here]
+for name in [n for n in sys.modules if n.split(".")[0] == "pagefind"]:
+    del sys.modules[name]
+runpy.run_module("pagefind", run_name="__main__", alter_sys=True)
+'''
+
+
+def running(pid: int) -> bool:
+    """Whether the process exists and has not ended (a zombie has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_stopping_the_server_stops_the_search_index_it_is_making(minimal: Path,
+                                                                 tmp_path: Path) -> None:
+    fake = tmp_path / "fake"
+    (fake / "pagefind").mkdir(parents=True)
+    (fake / "pagefind" / "__init__.py").write_text("")
+    (fake / "pagefind" / "__main__.py").write_text(SLOW_PAGEFIND)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    dev = DevServer(minimal, env={**os.environ, "TMPDIR": str(scratch),
+                                  "PYTHONPATH": str(fake)})
+    pids: list[int] = []
+    try:
+        assert dev.status()["ok"] is True
+        (fake / "slow").touch()
+        edit(minimal / INSPECTION, "summary: ", "summary: Edited. ")
+        deadline = time.monotonic() + 20
+        while not (fake / "started").exists():
+            assert time.monotonic() < deadline, "the search index was not remade"
+            time.sleep(0.05)
+        pids = [int(p) for p in (fake / "started").read_text().split()]
+        dev.process.send_signal(signal.SIGTERM)
+        out, err = dev.process.communicate(timeout=20)
+        assert out == "Stopped.\n", err
+        deadline = time.monotonic() + 5
+        while any(running(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in pids if running(pid)] == []
+        assert list(scratch.iterdir()) == []
+    finally:
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        if dev.process.poll() is None:
+            dev.stop()
