@@ -74,13 +74,20 @@ def private_folder(folder: Path) -> str | None:
 def save_cache_file(path: Path, value: Any) -> None:
     """Keep ``value`` (plain data: dicts, lists, text, bytes, numbers) in a file for the
     next build, marked with this version of the code and the hash of its bytes."""
-    payload = cbor2.dumps(value)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
+    with temporary.open("w+b") as handle:
         handle.write(_HEADER + cache_version().encode() + b"\n")
-        handle.write(hashlib.sha256(payload).hexdigest().encode() + b"\n")
-        handle.write(payload)
+        # Encoded straight into the file, and hashed from it: the payload (tens of
+        # megabytes on a large site) is never in memory beside the value it encodes.
+        digest_at = handle.tell()
+        handle.write(b"0" * hashlib.sha256().digest_size * 2 + b"\n")
+        start = handle.tell()
+        cbor2.dump(value, handle)
+        handle.seek(start)
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        handle.seek(digest_at)
+        handle.write(digest.encode())
     temporary.replace(path)
 
 
@@ -92,22 +99,26 @@ def load_cache_file(path: Path) -> tuple[Any, str | None]:
         return None, None
     if reason := private_folder(path.parent):
         return None, f"the cache was not used: {reason}"
+    damaged = f"the cache file {path} is damaged; it will be made again"
     try:
         with path.open("rb") as handle:
             if handle.readline() != _HEADER or \
                     handle.readline().strip() != cache_version().encode():
                 return None, None
             digest = handle.readline().strip()
-            payload = handle.read()
+            # Checked, then decoded, from the file: the payload (tens of megabytes on a
+            # large site) is never in memory beside what it decodes to.
+            start = handle.tell()
+            if hashlib.file_digest(handle, "sha256").hexdigest().encode() != digest:
+                return None, damaged
+            handle.seek(start)
+            try:
+                return cbor2.load(handle), None
+            except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):
+                return None, damaged
     except OSError as exc:
         return None, f"the cache file {path} could not be read ({exc.strerror or exc}); " \
                      "it will be made again"
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
-        return None, f"the cache file {path} is damaged; it will be made again"
-    try:
-        return cbor2.loads(payload), None
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):
-        return None, f"the cache file {path} is damaged; it will be made again"
 
 
 def _entry_to_data(path: Path, kind: str, signature: str, doc: Document | None,
