@@ -24,7 +24,7 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -275,29 +275,38 @@ class Builder:
     def render(self, state: BuildState, writer: Writer) -> None:
         """Render the pages whose inputs have changed (the rest are kept as they are), and
         the data files."""
-        # (The Data page lists every data file, so it is written with them: see
-        # data.data_files.)
-        todo = [page for page in state.pages
-                if page.target != DATA_PAGE and not self._reuse(state, page, writer)]
-        # The pages of the files just edited first: in place, they are on disk sooner.
+        renderer = self._renderer(state)
+        # The pages of the files just edited first, before the rest are looked at: in place
+        # (the dev server), the page an editor is waiting for is on disk sooner.
         edited = {inspection_path(i) for i, digest in state.content.digests.items()
                   if self.digests.get(i) != digest}
-        todo.sort(key=lambda page: page.target not in edited)
+        first = self._to_render(state, writer, lambda page: page.target in edited)
+        if self.search_later:
+            state.csvs.update(render_pages(renderer, first, writer, self.workers))
+        rest = self._to_render(state, writer, lambda page: page.target not in edited)
         # The data files are made while pages render, in a helper process if there is one;
-        # but the dev server makes them itself once the pages are written (the page just
-        # edited is served sooner), keeping their pieces for the next build.
-        renderer = self._renderer(state)
+        # but the dev server makes them itself once the pages are written, keeping their
+        # pieces for the next build.
         write_data = functools.partial(self._write_data, state, renderer)
-        state.csvs.update(render_pages(renderer, todo, writer, self.workers,
+        state.csvs.update(render_pages(renderer, rest if self.search_later else first + rest,
+                                       writer, self.workers,
                                        extra=None if self.search_later else write_data))
         if self.search_later:
             write_data(writer)
         # The Data page is written with the data files every time, but counts as rendered
         # only when what it shows has changed (as any other page).
         known = (state.manifest or {}).get("pages", {})
-        state.rendered = len(todo) + sum(page.target == DATA_PAGE and known.get(page.file) !=
-                                         state.page_prints[page.file] for page in state.pages)
+        state.rendered = len(first) + len(rest) + sum(
+            page.target == DATA_PAGE and known.get(page.file) != state.page_prints[page.file]
+            for page in state.pages)
         state.timings.lap("render pages and data files")
+
+    def _to_render(self, state: BuildState, writer: Writer,
+                   wanted: Callable[[Page], bool]) -> list[Page]:
+        """The wanted pages that cannot be kept as the previous build made them. (The Data
+        page lists every data file, so it is written with them: see data.data_files.)"""
+        return [page for page in state.pages if wanted(page) and page.target != DATA_PAGE
+                and not self._reuse(state, page, writer)]
 
     def finish(self, state: BuildState, writer: Writer) -> None:
         """Once the pages and data files are written: the feeds, static files and search
