@@ -95,7 +95,7 @@ def test_axe_audits_the_compare_picker_and_tracker_after_use(browser: Browser,
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     assert results.response["violations"] == []
     page.goto(served + "tracker/?status=not-recorded")
-    page.wait_for_selector("#tracker-filters:not([hidden])")
+    page.wait_for_selector("#tracker-filters[data-ready]")
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     assert results.response["violations"] == []
     context.close()

@@ -229,3 +229,45 @@ def test_a_round_sets_framework_variants_side_by_side(browser: Browser, served: 
     page.wait_for_selector("figure .main-svg", state="attached")
     assert errors == []
     context.close()
+
+
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+  let total = 0;
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
+  }).observe({type: "layout-shift", buffered: true});
+  setTimeout(() => resolve(total), 300);
+})"""
+
+
+@pytest.mark.parametrize("path, ready", [("compare/", "#compare-form[data-ready]"),
+                                         ("tracker/", "#tracker-filters[data-ready]")])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_nothing_moves_as_the_controls_start_working(browser: Browser, served: str,
+                                                     path: str, ready: str,
+                                                     width: int) -> None:
+    """The page is drawn before its script arrives (held back here, as on a slow phone):
+    the script makes the controls work without moving what is below them."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+
+    def held_back(route) -> None:  # type: ignore[no-untyped-def]
+        page.wait_for_timeout(600)
+        route.continue_()
+
+    page.route("**/static/*.js*", held_back)
+    page.goto(served + path)
+    page.wait_for_selector(ready)
+    assert page.evaluate(LAYOUT_SHIFT) < 0.01
+    context.close()
+
+
+@pytest.mark.parametrize("path, form", [("compare/", "#compare-form"),
+                                        ("tracker/", "#tracker-filters")])
+def test_controls_that_need_scripts_are_not_shown_without_them(browser: Browser, served: str,
+                                                               path: str, form: str) -> None:
+    context, page, errors = open_page(browser, served + path, javascript=False)
+    assert page.locator(form).count() == 1
+    assert not page.locator(form).is_visible()
+    assert errors == []
+    context.close()

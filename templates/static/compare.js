@@ -233,7 +233,6 @@
     if (select) { select.addEventListener("change", function () { show(side, select.value); }); }
   });
   window.addEventListener("popstate", fromUrl);
-  form.hidden = false;
   fromUrl().catch(function (error) { message("The reports could not be loaded: " + error.message); })
     .then(function () { form.setAttribute("data-ready", ""); });
 })();

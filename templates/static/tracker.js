@@ -25,7 +25,7 @@
     form.elements.area.value = params.get("area") || "";
     apply();
   }
-  form.hidden = false;
+  form.setAttribute("data-ready", "");
   form.addEventListener("change", function () {
     var params = new URLSearchParams();
     if (form.elements.status.value) { params.set("status", form.elements.status.value); }
