@@ -45,6 +45,14 @@ def cache_version() -> str:
     return source.hexdigest()
 
 
+#: How long after its last change a file's times are trusted to show the next change.
+RACY_NS = 2_000_000_000
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 def file_signature(raw: bytes) -> str:
     """What a content file's cached entry is kept under: a hash of its bytes."""
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()
@@ -166,6 +174,33 @@ class ContentCache:
     #: Inspections that passed the cross-file checks, with what the checks depended on
     #: (see resolve.read_content); kept in memory only.
     checked: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    #: Each file's signature with what the file was when it was hashed (see
+    #: known_signature); kept in memory only, for the dev server's rebuilds.
+    identities: dict[Path, tuple[tuple[int, ...], str]] = field(default_factory=dict)
+
+    def known_signature(self, path: Path) -> str | None:
+        """The file's signature without reading it again, if the file is the one last
+        hashed and unchanged since: the same inode, size, modification time and change
+        time (tools may set a modification time back, never a change time)."""
+        known = self.identities.get(path)
+        if known is None:
+            return None
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        return known[1] if _identity(info) == known[0] else None
+
+    def remember_signature(self, path: Path, info: os.stat_result, signature: str,
+                           hashed_at: int) -> None:
+        """Remember the signature of a file as ``info`` (taken before it was read) found
+        it; ``hashed_at`` is when, in nanoseconds since the epoch. A file changed in the
+        moment before it was hashed may change again without its times moving (they are
+        coarse), so it is hashed again next time (git's rule for "racy" files)."""
+        if hashed_at - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+            self.identities[path] = (_identity(info), signature)
+        else:
+            self.identities.pop(path, None)
 
     def get(self, path: Path, kind: str, signature: str) -> Any:
         """The cached result for this file, if its bytes are unchanged."""

@@ -16,6 +16,7 @@ from .resolve import Content
 from .rounds import rounds
 from .urls import organisation_path
 from .views import (
+    ITEM_GROUPS,
     InspectionView,
     Scope,
     SiteView,
@@ -29,8 +30,9 @@ from .views import (
 class ViewCache:
     """What a long-lived builder keeps of one derive for the next (see :func:`derive`)."""
 
-    #: Each inspection's view, by its id, its file's hash and the shared files' hash.
-    views: dict[tuple[str, str, str], InspectionView] = field(default_factory=dict)
+    #: Each inspection's view, by its id, its file's hash, the shared files' hash and the
+    #: hashes of the reports whose findings it continues.
+    views: dict[tuple[str, ...], InspectionView] = field(default_factory=dict)
     #: Each organisation's timeline and area histories, by the views they were made from.
     scopes: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
     #: Each view's tracked items (see compare.track_items).
@@ -40,10 +42,10 @@ class ViewCache:
 def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
     """Work out every view the site needs from validated content.
 
-    An inspection's own view depends only on its file and the shared files, so a long-lived
-    ``cache`` keeps views by those files' hashes, and what is made of them (an
-    organisation's timeline and area histories, tracked items) while they are the same
-    views; links between inspections are made anew.
+    An inspection's own view depends only on its file, the shared files and the titles of
+    the reports whose findings it continues, so a long-lived ``cache`` keeps views by those
+    files' hashes, and what is made of them (an organisation's timeline and area histories,
+    tracked items) while they are the same views; links between inspections are made anew.
     """
     cache = cache if cache is not None else ViewCache()
     views = _inspection_views(content, cache)
@@ -62,7 +64,11 @@ def _inspection_views(content: Content, cache: ViewCache) -> list[InspectionView
     views = []
     kept = cache.views
     for insp in content.inspections:
-        key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest)
+        # A finding that continues an earlier report's is named by that report's title.
+        continued = sorted({item.continues.partition("#")[0] for group in ITEM_GROUPS
+                            for item in getattr(insp, group) if item.continues})
+        key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest,
+               *(content.digests.get(other, "") for other in continued))
         view = kept.get(key)
         if view is None:
             view = kept[key] = inspection_view(content, insp)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,12 +278,20 @@ class _Reader:
         """One file read and validated, from the cache if its bytes are unchanged."""
         if self._ahead is not None:
             self._ahead.receive(path)
-        raw, unreadable = read_file(path)
-        if raw is None:
-            self._report(unreadable.items)
-            return None
-        signature = file_signature(raw)
-        cached = self.cache.get(path, model.__name__, signature) if self.cache else None
+        signature = self.cache.known_signature(path) if self.cache else None
+        cached = self.cache.get(path, model.__name__, signature) \
+            if self.cache and signature else None
+        raw = None
+        if cached is None:
+            info, hashed_at = _stat(path), time.time_ns()
+            raw, unreadable = read_file(path)
+            if raw is None:
+                self._report(unreadable.items)
+                return None
+            signature = file_signature(raw)
+            cached = self.cache.get(path, model.__name__, signature) if self.cache else None
+            if self.cache is not None and info is not None:
+                self.cache.remember_signature(path, info, signature, hashed_at)
         if cached is not None:
             doc, obj, found = cached
             if obj is None and doc is not None and not _errors(found):
@@ -447,3 +456,10 @@ class _Reader:
                 continue
             by_id[obj_id] = (doc, obj)
         return {k: v[1] for k, v in by_id.items()}
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None

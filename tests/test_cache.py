@@ -8,11 +8,13 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from gradeline.build import build
+from gradeline import cache
+from gradeline.build import Builder, build
 from gradeline.cache import CACHE_FOLDER, cache_version
 
 from conftest import MINIMAL, ROOT, tree_digest
@@ -58,6 +60,40 @@ def test_an_edit_that_keeps_size_and_time_is_seen(content: Path, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "Best Force" in (out / "inspections" / "2021-peel" / "index.html").read_text()
     assert site(out) == fresh(content, tmp_path)
+
+
+def test_the_dev_server_sees_an_edit_that_keeps_size_and_time(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev server knows an unchanged file by its inode, size and times, without reading
+    it again; an edit that keeps the size and sets the modification time back still moves
+    the change time, which no tool can set."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # trust the times of files just written
+    builder = Builder(content, search=False, search_later=True)
+    out = tmp_path / "dev" / "site"
+    builder.build(out)
+    path = content / "inspections" / "2021-peel.yaml"
+    assert path in builder.cache.identities
+    time.sleep(0.05)  # past the coarse clock that file times are read from
+    info = path.stat()
+    text = path.read_text()
+    path.write_text(text.replace("Test Force", "Best Force"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    builder.build(out, previous=out, in_place=True)
+    assert "Best Force" in (out / "inspections" / "2021-peel" / "index.html").read_text()
+    assert site(out) == fresh(content, tmp_path)
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(content: Path,
+                                                              tmp_path: Path) -> None:
+    """File times are coarse: a file written in the moment before it was hashed could be
+    written again without its times moving, so it is not known by its times."""
+    builder = Builder(content, search=False, search_later=True)
+    path = content / "inspections" / "2021-peel.yaml"
+    path.write_text(path.read_text().replace("Test Force", "Best Force"))
+    builder.build(tmp_path / "dev" / "site")
+    assert path not in builder.cache.identities
+    assert content / "site.yaml" not in builder.cache.identities  # copied just now too
 
 
 def test_a_page_edited_by_hand_is_made_again(content: Path, tmp_path: Path) -> None:
