@@ -62,6 +62,7 @@ def derive(content: Content, cache: ViewCache | None = None) -> SiteView:
 def _inspection_views(content: Content, cache: ViewCache) -> list[InspectionView]:
     """Each inspection's own view, kept from the last derive while its files are the same."""
     views = []
+    live: set[tuple[str, ...]] = set()
     kept = cache.views
     for insp in content.inspections:
         # A finding that continues an earlier report's is named by that report's title.
@@ -69,6 +70,7 @@ def _inspection_views(content: Content, cache: ViewCache) -> list[InspectionView
                             for item in getattr(insp, group) if item.continues})
         key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest,
                *(content.digests.get(other, "") for other in continued))
+        live.add(key)
         view = kept.get(key)
         if view is None:
             view = kept[key] = inspection_view(content, insp)
@@ -76,8 +78,6 @@ def _inspection_views(content: Content, cache: ViewCache) -> list[InspectionView
         view.followed_up_by = []
         views.append(view)
     if len(kept) > 2 * len(views):  # forget views of old versions
-        live = {(v.summary.id, content.digests.get(v.summary.id, ""), content.shared_digest)
-                for v in views}
         for key in [k for k in kept if k not in live]:
             del kept[key]
     return views
