@@ -103,6 +103,8 @@ class DevSite:
         """Build once; after the first success, ``current`` serves the build. Never raises
         for content problems: they become the status that the overlay shows."""
         with self.lock:
+            if self.stopped:
+                return self.status
             number = self.status.number + 1
             built = (self.folder / MARKER).is_file()
             started = time.perf_counter()
@@ -145,7 +147,8 @@ class DevSite:
 
     def stop(self) -> None:
         """Stop the search index being made, if one is, and wait for its thread to clear
-        up: Pagefind would otherwise go on writing in the working folder once it is gone."""
+        up, and for a rebuild under way in another thread to end: either would otherwise go
+        on writing in the working folder once it is gone."""
         with self.index_lock:
             self.stopped = True
             process, thread = self.index_process, self.index_thread
@@ -153,6 +156,8 @@ class DevSite:
             stop_process_group(process)
         if thread is not None:
             thread.join(timeout=10)
+        with self.lock:  # no rebuild starts once stopped
+            pass
 
     def _index_started(self, process: subprocess.Popen[str]) -> None:
         with self.index_lock:

@@ -28,6 +28,9 @@ from gradeline.serve import SiteHandler
 
 from conftest import MINIMAL, ROOT
 
+sys.path.insert(0, str(ROOT / "bench"))
+from synth import generate
+
 INSPECTION = "inspections/2021-peel.yaml"
 
 
@@ -405,5 +408,29 @@ def test_stopping_the_server_stops_the_search_index_it_is_making(minimal: Path,
         for pid in pids:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+        if dev.process.poll() is None:
+            dev.stop()
+
+
+def test_stopping_the_server_mid_rebuild_leaves_no_working_folder(tmp_path: Path) -> None:
+    """A rebuild runs in a thread of its own: stopping the server waits for it to end before
+    the working folder is removed, rather than removing it while the build writes there."""
+    content = tmp_path / "content"
+    generate(content, orgs=8, per_org=12, seed=7)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    dev = DevServer(content, env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        assert dev.status()["ok"] is True
+        assert dev.process.stderr is not None
+        path = sorted((content / "inspections").rglob("*.yaml"))[0]
+        edit(path, "summary: ", "summary: Edited. ")
+        while "changed:" not in (line := dev.process.stderr.readline()):
+            assert line, "the server stopped before it saw the edit"
+        dev.process.send_signal(signal.SIGTERM)  # the rebuild has just begun
+        out, err = dev.process.communicate(timeout=30)
+        assert out == "Stopped.\n", err
+        assert list(scratch.iterdir()) == []
+    finally:
         if dev.process.poll() is None:
             dev.stop()
