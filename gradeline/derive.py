@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checks import references
 from .compare import natural_pairs, track_items
 from .resolve import Content
 from .rounds import rounds
 from .urls import organisation_path
 from .views import (
-    ITEM_GROUPS,
     InspectionView,
     Scope,
     SiteView,
@@ -31,7 +31,7 @@ class ViewCache:
     """What a long-lived builder keeps of one derive for the next (see :func:`derive`)."""
 
     #: Each inspection's view, by its id, its file's hash, the shared files' hash and the
-    #: hashes of the reports whose findings it continues.
+    #: hashes of the reports it refers to (see checks.references).
     views: dict[tuple[str, ...], InspectionView] = field(default_factory=dict)
     #: Each organisation's timeline and area histories, by the views they were made from.
     scopes: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
@@ -66,10 +66,8 @@ def _inspection_views(content: Content, cache: ViewCache) -> list[InspectionView
     kept = cache.views
     for insp in content.inspections:
         # A finding that continues an earlier report's is named by that report's title.
-        continued = sorted({item.continues.partition("#")[0] for group in ITEM_GROUPS
-                            for item in getattr(insp, group) if item.continues})
         key = (insp.id, content.digests.get(insp.id, ""), content.shared_digest,
-               *(content.digests.get(other, "") for other in continued))
+               *(content.digests.get(other, "") for other in sorted(references(insp))))
         live.add(key)
         view = kept.get(key)
         if view is None:
